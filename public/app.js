@@ -1,0 +1,10 @@
+// Progressive enhancements only; every page works without this file.
+document.addEventListener('click', (event) => {
+  const button = event.target.closest('[data-copy]');
+  if (!button || !navigator.clipboard) return;
+  navigator.clipboard.writeText(button.getAttribute('data-copy')).then(() => {
+    const label = button.textContent;
+    button.textContent = 'Copied';
+    setTimeout(() => { button.textContent = label; }, 1500);
+  });
+});

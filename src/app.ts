@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import { csrf } from 'hono/csrf';
+import type { AppEnv } from './env';
+import { AppError } from './lib/errors';
+import { loadUser } from './middleware/auth';
+import { handleError, handleNotFound } from './middleware/errors';
+import { requestContext } from './middleware/request-context';
+import { securityHeaders } from './middleware/security-headers';
+import { authApi, authPages, meApi } from './routes/auth';
+import { homePages } from './routes/home';
+import { seedDemoData } from './services/dev-seed';
+
+/**
+ * The whole HTTP surface. Order matters: request id and config first, then headers, then the
+ * user; webhooks sit before the CSRF check because providers post from other origins.
+ */
+export function createApp() {
+  const app = new Hono<AppEnv>();
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+  app.use(requestContext, securityHeaders);
+  app.use(async (c, next) => {
+    if (c.var.config.SEED_DEMO_DATA === 'on') await seedDemoData(c.env, c.var.config);
+    await next();
+  });
+
+  app.get('/healthz', (c) => c.json({ data: { status: 'ok' } }));
+
+  // Every state-changing API call must be JSON; a browser cannot send that cross-site without CORS.
+  app.use('/api/*', async (c, next) => {
+    const type = c.req.header('content-type') ?? '';
+    const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD' && (c.req.header('content-length') ?? '0') !== '0';
+    if (hasBody && !/^application\/json\b/i.test(type)) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send a JSON body (Content-Type: application/json)');
+    }
+    await next();
+  });
+  app.use('/api/*', loadUser);
+  app.route('/api/v1/auth', authApi);
+  app.route('/api/v1/me', meApi);
+
+  // Pages: form posts must come from our own origin (Origin and Sec-Fetch-Site checked).
+  app.use('*', csrf(), loadUser);
+  app.route('/', homePages);
+  app.route('/', authPages);
+  return app;
+}
+
+export const app = createApp();

@@ -1,0 +1,2 @@
+/** Every D1 table, one file per domain; drizzle-kit generates `migrations/` from this folder. */
+export * from './accounts';
