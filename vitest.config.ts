@@ -22,6 +22,8 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ['./test/apply-migrations.ts'],
       testTimeout: 30_000,
+      // Request log lines are for production; keep test output readable (warnings and errors still show).
+      onConsoleLog: (log: string) => !log.startsWith('{"level":"info"'),
     },
   };
 });

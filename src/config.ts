@@ -38,6 +38,15 @@ const schema = z.object({
   VTPASS_API_KEY: secret,
   VTPASS_PUBLIC_KEY: secret,
   VTPASS_SECRET_KEY: secret,
+  /** How long the VTpass simulator holds a `pay` for `300000000000`: past the client's timeout. */
+  SIM_VTPASS_TIMEOUT_MS: z.coerce.number().int().min(0).default(35_000),
+  /** Requeries a pending simulated transaction answers `pending` to before it settles. */
+  SIM_VTPASS_PENDING_REQUERIES: z.coerce.number().int().min(0).default(1),
+  /** Where the simulator posts `transaction-update`; default `${APP_URL}/webhooks/vtpass`. */
+  SIM_VTPASS_CALLBACK_URL: url.optional(),
+  /** Legacy Basic-auth login the simulator accepts (VTpass account email and password). */
+  SIM_VTPASS_EMAIL: z.string().default('dev-vtpass@malipo.test'),
+  SIM_VTPASS_PASSWORD: z.string().default('dev-vtpass-password'),
   ACCESS_TEAM_DOMAIN: url,
   ACCESS_AUD: secret,
 });

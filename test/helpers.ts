@@ -4,7 +4,7 @@ export const ORIGIN = 'http://malipo.test';
 
 /** Calls the Worker's real fetch handler, as a browser or API client would. */
 export function call(path: string, init: RequestInit = {}) {
-  return exports.default.fetch(new Request(new URL(path, ORIGIN), init));
+  return exports.default.fetch(new Request(new URL(path, ORIGIN), { redirect: 'manual', ...init }));
 }
 
 export function postJson(path: string, body: unknown, headers: Record<string, string> = {}) {

@@ -4,8 +4,8 @@ import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { clearSessionCookie, clientIp, requireUser, sessionToken, sessionTtlMs, setSessionCookie } from '../middleware/auth';
 import { formBody, jsonBody } from '../middleware/validate';
-import { logIn, loginInput, signUp, signupInput } from '../services/accounts';
-import { createSession, destroySession, type SessionUser } from '../services/sessions';
+import { changePassword, changePasswordInput, logIn, loginInput, signUp, signupInput } from '../services/accounts';
+import { createSession, destroySession, destroyUserSessions, type SessionUser } from '../services/sessions';
 import { LoginForm, LoginPage, SignupForm, SignupPage } from '../views/pages/auth';
 
 /** Public shape of a user in the API (design.md §5). */
@@ -63,7 +63,18 @@ export const authApi = new Hono<AppEnv>()
     return c.body(null, 204);
   });
 
-export const meApi = new Hono<AppEnv>().get('/', requireUser, (c) => c.json({ data: { user: publicUser(c.var.user!) } }));
+export const meApi = new Hono<AppEnv>()
+  .get('/', requireUser, (c) => c.json({ data: { user: publicUser(c.var.user!) } }))
+  .post('/password', requireUser, async (c) => {
+    const input = await jsonBody(c, changePasswordInput);
+    const db = database(c.env.DB);
+    const user = c.var.user!;
+    await changePassword(db, user.id, input.currentPassword, input.newPassword, c.var.config.PASSWORD_ITERATIONS);
+    // Every other device is signed out; this one gets a fresh session.
+    await destroyUserSessions(db, user.id);
+    await startSession(c, user);
+    return c.body(null, 204);
+  });
 
 export const authPages = new Hono<AppEnv>()
   .get('/signup', (c) => (c.var.user ? c.redirect('/dashboard', 303) : c.html(<SignupPage values={{ referralCode: c.req.query('ref') ?? '' }} />)))

@@ -1,2 +1,3 @@
 /** Every D1 table, one file per domain; drizzle-kit generates `migrations/` from this folder. */
 export * from './accounts';
+export * from './sim-vtpass';
