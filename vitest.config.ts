@@ -14,6 +14,9 @@ export default defineConfig(async () => {
             APP_URL: 'http://malipo.test',
             SEED_DEMO_DATA: 'off',
             PASSWORD_ITERATIONS: '10000',
+            // Simulator callbacks arrive only when a test flushes them, so outcomes are deterministic.
+            SIM_MPESA_AUTO_CALLBACK: 'off',
+            SIM_VTPASS_TIMEOUT_MS: '1500',
             TEST_MIGRATIONS: migrations,
           },
         },

@@ -9,6 +9,7 @@ import { securityHeaders } from './middleware/security-headers';
 import { authApi, authPages, meApi } from './routes/auth';
 import { homePages } from './routes/home';
 import { seedDemoData } from './services/dev-seed';
+import { simulators } from './sim';
 
 /**
  * The whole HTTP surface. Order matters: request id and config first, then headers, then the
@@ -25,6 +26,10 @@ export function createApp() {
   });
 
   app.get('/healthz', (c) => c.json({ data: { status: 'ok' } }));
+
+  // Provider simulators exist only when configured on; production refuses that configuration.
+  app.use('/__sim/*', async (c, next) => (c.var.config.SIMULATORS === 'on' ? next() : handleNotFound(c)));
+  app.route('/__sim', simulators);
 
   // Every state-changing API call must be JSON; a browser cannot send that cross-site without CORS.
   app.use('/api/*', async (c, next) => {

@@ -22,6 +22,8 @@ const schema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  DEPOSIT_MAX_PER_USER: z.coerce.number().int().min(1).default(10),
+  DEPOSIT_MAX_PER_PHONE: z.coerce.number().int().min(1).default(5),
   MPESA_BASE_URL: url.optional(),
   MPESA_CONSUMER_KEY: secret,
   MPESA_CONSUMER_SECRET: secret,
@@ -30,6 +32,10 @@ const schema = z.object({
   MPESA_TILL_NUMBER: z.string().regex(/^\d{5,8}$/).optional(),
   MPESA_CALLBACK_IPS: z.string().default(''),
   MPESA_CALLBACK_IP_MODE: z.enum(['off', 'log', 'enforce']).default('log'),
+  /** When the M-Pesa simulator's outcome becomes known to STK query and its callback is due. */
+  SIM_MPESA_CALLBACK_DELAY_MS: z.coerce.number().int().min(0).default(2_000),
+  /** `on`: the simulator posts due callbacks itself (waitUntil); `off`: only `POST /__sim/mpesa/flush` does. */
+  SIM_MPESA_AUTO_CALLBACK: flag.default('on'),
   MONNIFY_BASE_URL: url.optional(),
   MONNIFY_API_KEY: secret,
   MONNIFY_SECRET_KEY: secret,
@@ -38,8 +44,8 @@ const schema = z.object({
   VTPASS_API_KEY: secret,
   VTPASS_PUBLIC_KEY: secret,
   VTPASS_SECRET_KEY: secret,
-  /** How long the VTpass simulator holds a `pay` for `300000000000`: past the client's timeout. */
-  SIM_VTPASS_TIMEOUT_MS: z.coerce.number().int().min(0).default(35_000),
+  /** How long the VTpass simulator holds a `pay` for `300000000000`: past the client's 15 s timeout. */
+  SIM_VTPASS_TIMEOUT_MS: z.coerce.number().int().min(0).default(20_000),
   /** Requeries a pending simulated transaction answers `pending` to before it settles. */
   SIM_VTPASS_PENDING_REQUERIES: z.coerce.number().int().min(0).default(1),
   /** Where the simulator posts `transaction-update`; default `${APP_URL}/webhooks/vtpass`. */

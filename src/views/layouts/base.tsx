@@ -24,6 +24,7 @@ export function Base(props: { title: string; user?: SessionUser | null; children
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{`${props.title} · Malipo`}</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/app.css" />
         <script src="/vendor/htmx-2.0.11.min.js" defer></script>
         <script src="/app.js" defer></script>
