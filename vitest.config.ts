@@ -16,7 +16,9 @@ export default defineConfig(async () => {
             PASSWORD_ITERATIONS: '10000',
             // Simulator callbacks arrive only when a test flushes them, so outcomes are deterministic.
             SIM_MPESA_AUTO_CALLBACK: 'off',
+            ACCESS_TEAM_DOMAIN: 'http://malipo.test/__sim/access',
             SIM_VTPASS_TIMEOUT_MS: '1500',
+            SIM_MPESA_CALLBACK_DELAY_MS: '3600000',
             TEST_MIGRATIONS: migrations,
           },
         },

@@ -7,6 +7,9 @@ import { handleError, handleNotFound } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
 import { authApi, authPages, meApi } from './routes/auth';
+import { depositPages, depositsApi } from './routes/deposits';
+import { walletPages, walletsApi } from './routes/wallets';
+import { webhooks } from './routes/webhooks';
 import { homePages } from './routes/home';
 import { seedDemoData } from './services/dev-seed';
 import { simulators } from './sim';
@@ -30,6 +33,7 @@ export function createApp() {
   // Provider simulators exist only when configured on; production refuses that configuration.
   app.use('/__sim/*', async (c, next) => (c.var.config.SIMULATORS === 'on' ? next() : handleNotFound(c)));
   app.route('/__sim', simulators);
+  app.route('/webhooks', webhooks);
 
   // Every state-changing API call must be JSON; a browser cannot send that cross-site without CORS.
   app.use('/api/*', async (c, next) => {
@@ -43,11 +47,15 @@ export function createApp() {
   app.use('/api/*', loadUser);
   app.route('/api/v1/auth', authApi);
   app.route('/api/v1/me', meApi);
+  app.route('/api/v1/deposits', depositsApi);
+  app.route('/api/v1/wallets', walletsApi);
 
   // Pages: form posts must come from our own origin (Origin and Sec-Fetch-Site checked).
   app.use('*', csrf(), loadUser);
   app.route('/', homePages);
   app.route('/', authPages);
+  app.route('/deposit', depositPages);
+  app.route('/', walletPages);
   return app;
 }
 

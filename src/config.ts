@@ -40,6 +40,8 @@ const schema = z.object({
   MONNIFY_API_KEY: secret,
   MONNIFY_SECRET_KEY: secret,
   MONNIFY_CONTRACT_CODE: secret,
+  /** Where the Monnify simulator posts its signed webhooks; default `${APP_URL}/webhooks/monnify`. */
+  SIM_MONNIFY_WEBHOOK_URL: url.optional(),
   VTPASS_BASE_URL: url.optional(),
   VTPASS_API_KEY: secret,
   VTPASS_PUBLIC_KEY: secret,

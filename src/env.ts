@@ -10,5 +10,7 @@ export type AppEnv = {
     user: SessionUser | null;
     /** How the user authenticated: a session cookie or an API key. */
     authMethod: 'session' | 'api-key' | null;
+    /** The staff member `requireStaff` let through; set only on `/admin*`. */
+    staff: import('./services/staff').StaffMember;
   };
 };

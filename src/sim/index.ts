@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { createAccessSimulator } from './access';
+import { createMonnifySimulator } from './monnify';
 import { createMpesaSimulator } from './mpesa';
 import { createVtpassSimulator } from './vtpass';
 
@@ -10,3 +12,5 @@ import { createVtpassSimulator } from './vtpass';
 export const simulators = new Hono<AppEnv>();
 simulators.route('/mpesa', createMpesaSimulator());
 simulators.route('/vtpass', createVtpassSimulator());
+simulators.route('/monnify', createMonnifySimulator());
+simulators.route('/access', createAccessSimulator());

@@ -55,6 +55,7 @@ function Nav({ user }: { user: SessionUser | null }) {
     <nav aria-label="Main">
       <a href="/dashboard">Home</a>
       <a href="/wallet">Wallet</a>
+      <a href="/deposit">Top up</a>
       <form method="post" action="/logout" class="inline">
         <button type="submit" class="link">Log out</button>
       </form>

@@ -1,0 +1,96 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { anomalies, deposits, providerEvents } from '../db/schema';
+import { newId } from '../lib/crypto';
+import { AppError } from '../lib/errors';
+import { log } from '../lib/log';
+import { walletLedger } from './wallets';
+
+export type Deposit = typeof deposits.$inferSelect;
+
+/** Why a deposit failed, in words a customer understands. */
+export const FAILURE_WORDS: Record<string, string> = {
+  cancelled: 'You cancelled the M-Pesa prompt.',
+  timeout: 'The M-Pesa prompt timed out: your phone did not answer in time.',
+  insufficient_funds: 'Your M-Pesa balance was not enough for this amount.',
+  wrong_pin: 'The M-Pesa PIN was wrong.',
+  expired: 'The M-Pesa prompt expired before it was completed.',
+  busy: 'M-Pesa is already processing another request on this phone. Wait a minute and try again.',
+  limit: 'M-Pesa refused the amount because of a transaction limit.',
+  rejected: 'M-Pesa refused the request.',
+  failed: 'M-Pesa could not complete the payment.',
+};
+
+/** The public shape of a deposit (design.md §5). */
+export function publicDeposit(d: Deposit) {
+  return {
+    id: d.id,
+    method: d.method,
+    currency: d.currency,
+    amount: d.amount,
+    status: d.status,
+    ...(d.phone ? { phone: d.phone } : {}),
+    ...(d.receipt ? { receipt: d.receipt } : {}),
+    ...(d.failureReason ? { failureReason: d.failureReason, failureMessage: FAILURE_WORDS[d.failureReason] ?? FAILURE_WORDS.failed } : {}),
+    createdAt: new Date(d.createdAt).toISOString(),
+    ...(d.settledAt ? { settledAt: new Date(d.settledAt).toISOString() } : {}),
+  };
+}
+
+/**
+ * Puts a deposit's money in the wallet. The transfer id is the deposit id, so however many
+ * callbacks, queries and retries arrive, the ledger posts it once.
+ */
+export async function creditDeposit(env: Env, deposit: Deposit): Promise<void> {
+  await walletLedger(env, deposit.userId, deposit.currency).credit({
+    id: deposit.id,
+    amount: deposit.amount,
+    account: deposit.method === 'mpesa' ? 'mpesa:clearing' : 'monnify:clearing',
+    reference: deposit.id,
+  });
+}
+
+/** One customer's deposit; another customer's id is simply not found. */
+export async function getDeposit(db: Database, userId: string, id: string): Promise<Deposit> {
+  const deposit = await db.query.deposits.findFirst({ where: and(eq(deposits.id, id), eq(deposits.userId, userId)) });
+  if (!deposit) throw new AppError('NOT_FOUND', 'No such deposit');
+  return deposit;
+}
+
+/** Newest first; the cursor is the last id of the previous page (ids sort by time). */
+export async function listDeposits(db: Database, userId: string, options: { limit: number; cursor?: string }) {
+  const rows = await db
+    .select()
+    .from(deposits)
+    .where(and(eq(deposits.userId, userId), options.cursor ? lt(deposits.id, options.cursor) : undefined))
+    .orderBy(desc(deposits.id))
+    .limit(options.limit + 1);
+  const page = rows.slice(0, options.limit);
+  return { deposits: page, nextCursor: rows.length > options.limit ? page.at(-1)!.id : null };
+}
+
+export async function recordEvent(
+  db: Database,
+  event: { provider: 'mpesa' | 'monnify' | 'vtpass'; payload: string; outcome: typeof providerEvents.$inferInsert.outcome; externalId?: string | null; depositId?: string | null; sourceIp?: string | null; note?: string },
+): Promise<string> {
+  const id = newId('evt');
+  await db.insert(providerEvents).values({ id, receivedAt: Date.now(), ...event });
+  return id;
+}
+
+/** Records something for staff; it never moves money. */
+export async function recordAnomaly(
+  db: Database,
+  anomaly: { kind: string; provider?: string; depositId?: string | null; eventId?: string | null; details: Record<string, unknown> },
+): Promise<void> {
+  log('warn', 'anomaly recorded', { kind: anomaly.kind, depositId: anomaly.depositId, ...anomaly.details });
+  await db.insert(anomalies).values({
+    id: newId('anm'),
+    kind: anomaly.kind,
+    provider: anomaly.provider ?? null,
+    depositId: anomaly.depositId ?? null,
+    eventId: anomaly.eventId ?? null,
+    details: JSON.stringify(anomaly.details),
+    createdAt: Date.now(),
+  });
+}
