@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { createAccessSimulator } from './access';
+import { simBench } from './bench';
 import { createMonnifySimulator } from './monnify';
 import { createMpesaSimulator } from './mpesa';
 import { createVtpassSimulator } from './vtpass';
@@ -14,3 +15,4 @@ simulators.route('/mpesa', createMpesaSimulator());
 simulators.route('/vtpass', createVtpassSimulator());
 simulators.route('/monnify', createMonnifySimulator());
 simulators.route('/access', createAccessSimulator());
+simulators.route('/bench', simBench);
