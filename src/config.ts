@@ -42,6 +42,10 @@ const schema = z.object({
   MONNIFY_CONTRACT_CODE: secret,
   /** Where the Monnify simulator posts its signed webhooks; default `${APP_URL}/webhooks/monnify`. */
   SIM_MONNIFY_WEBHOOK_URL: url.optional(),
+  /** Comma-separated source addresses Monnify's webhooks come from. @see providers.md §3.7 */
+  MONNIFY_WEBHOOK_IPS: z.string().default('35.242.133.146'),
+  /** `log` records an anomaly for any other source; `enforce` also refuses it (403). */
+  MONNIFY_WEBHOOK_IP_MODE: z.enum(['off', 'log', 'enforce']).default('log'),
   VTPASS_BASE_URL: url.optional(),
   VTPASS_API_KEY: secret,
   VTPASS_PUBLIC_KEY: secret,

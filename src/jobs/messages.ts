@@ -29,5 +29,11 @@ export const depositCheckMessage = z.object({
   attempt: z.int().min(0).max(1000),
 });
 
-export const jobMessage = z.discriminatedUnion('type', [holdDeadlineMessage, depositCheckMessage]);
+/** Get (or create) a customer's dedicated Monnify account; retried until Monnify gives one. */
+export const reserveAccountMessage = z.object({
+  type: z.literal('monnify.reserve-account'),
+  userId: z.string().min(1).max(100),
+});
+
+export const jobMessage = z.discriminatedUnion('type', [holdDeadlineMessage, depositCheckMessage, reserveAccountMessage]);
 export type JobMessage = z.infer<typeof jobMessage>;

@@ -2,6 +2,7 @@ import { getConfig } from '../config';
 import { database } from '../db/client';
 import { log } from '../lib/log';
 import { recordAnomaly } from '../services/deposits';
+import { monnifyAccountDeps, reserveAccountFor } from '../services/monnify-accounts';
 import { checkMpesaDeposit, mpesaDepositDeps } from '../services/mpesa-deposits';
 import { jobMessage, type JobMessage } from './messages';
 
@@ -14,6 +15,10 @@ async function handle(env: Env, message: JobMessage): Promise<void> {
   switch (message.type) {
     case 'deposit.check':
       await checkMpesaDeposit(mpesaDepositDeps(env, getConfig(env)), message.depositId, message.attempt);
+      return;
+    case 'monnify.reserve-account':
+      // Throws until Monnify answers with an account, so the consumer retries with a growing delay.
+      await reserveAccountFor(monnifyAccountDeps(env, getConfig(env)), message.userId);
       return;
     case 'ledger.hold-deadline':
       // Holds that ask to be told belong to purchases, which requery their provider first.

@@ -7,6 +7,18 @@ export type Fetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Re
 /** Long enough for a slow Daraja or VTpass answer, short enough to answer the customer. */
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 15_000;
 
+/** A response's status and text, and the text parsed as JSON (`body` is undefined when it is not JSON). */
+export async function readBody(response: Response): Promise<{ status: number; body: unknown; text: string }> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, body, text };
+}
+
 export interface ProviderFetchOptions {
   /** Give up on an outbound call after this long (the client then reports an unknown outcome). */
   timeoutMs?: number;

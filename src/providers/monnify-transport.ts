@@ -1,4 +1,4 @@
-import type { Fetch } from './http';
+import { readBody, type Fetch } from './http';
 import { envelopeSchema } from './monnify-parse';
 
 /** How Monnify calls travel and how their answers are read, apart from what they mean. */
@@ -35,14 +35,7 @@ export async function exchange(fetch: Fetch, url: string, request: { method: 'GE
       body: hasBody ? JSON.stringify(request.body) : undefined,
       signal: controller.signal,
     });
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    return { kind: 'http', status: response.status, body, text };
+    return { kind: 'http', ...(await readBody(response)) };
   })().catch((error: unknown): Exchange => ({ kind: 'failed', reason: `network: ${error instanceof Error ? error.message : String(error)}` }));
   try {
     return await Promise.race([call, deadline]);
@@ -68,17 +61,4 @@ export function readEnvelope(exchanged: Exchange): Answer {
 
 export function describeExchange(exchanged: Extract<Exchange, { kind: 'http' }>): string {
   return `HTTP ${exchanged.status}: ${exchanged.text.slice(0, RAW_LIMIT)}`;
-}
-
-/** The promise's value, or null if it has not settled within `ms`. */
-export async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer = 0;
-  const deadline = new Promise<null>((resolve) => {
-    timer = setTimeout(resolve, ms, null);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

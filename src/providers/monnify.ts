@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Config } from '../config';
 import { DEFAULT_PROVIDER_TIMEOUT_MS, type Fetch } from './http';
-import { describeExchange, exchange, readEnvelope, settledWithin, type Answer, type MonnifyNoAnswer } from './monnify-transport';
+import { describeExchange, exchange, readEnvelope, type Answer, type MonnifyNoAnswer } from './monnify-transport';
 import {
   checkoutSchema,
   koboToNaira,
@@ -12,6 +12,7 @@ import {
   type MonnifyReservedAccount,
   type MonnifyTransaction,
 } from './monnify-parse';
+import { tokenCaches, type TokenRefresh } from './token-cache';
 
 export { monnifyAmountToKobo, parsePaidOn } from './monnify-parse';
 export type { MonnifyBankAccount, MonnifyCheckout, MonnifyPaymentSource, MonnifyPaymentStatus, MonnifyReservedAccount, MonnifyTransaction } from './monnify-parse';
@@ -85,62 +86,43 @@ export interface MonnifyClient {
   verifyByPaymentReference(paymentReference: string): Promise<VerifyResult>;
 }
 
-type TokenOutcome = { token: string } | { failure: string };
-
 /**
  * One token per (base URL, API key) per isolate, shared by every client built from that config, so
  * a client made per request still logs in about once an hour. @see providers.md §3.2
  */
-const tokens = new Map<string, { token: string; refreshAt: number }>();
-const refreshes = new Map<string, Promise<TokenOutcome>>();
+const tokens = tokenCaches();
 
 /** A Monnify collections client: login, reserved accounts, checkout and verify. @see providers.md §3 */
 export function createMonnifyClient(options: MonnifyClientOptions): MonnifyClient {
   const { fetch, contractCode, now = Date.now } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
-  const cacheKey = `${baseUrl}\n${options.apiKey}`;
 
   function send(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown) {
     return exchange(fetch, baseUrl + path, { method, headers, body }, timeoutMs);
   }
 
-  async function login(): Promise<TokenOutcome> {
+  async function login(): Promise<TokenRefresh> {
     const startedAt = now();
     const answer = readEnvelope(await send('POST', '/api/v1/auth/login', { authorization: `Basic ${btoa(`${options.apiKey}:${options.secretKey}`)}` }));
     if (answer.kind !== 'ok') return { failure: `login: ${describeFailure(answer)}` };
     const token = tokenSchema.safeParse(answer.body);
     if (!token.success) return { failure: 'login: unexpected responseBody' };
     const lifetimeMs = token.data.expiresIn * 1000;
-    tokens.set(cacheKey, { token: token.data.accessToken, refreshAt: startedAt + Math.max(lifetimeMs - TOKEN_REFRESH_MARGIN_MS, lifetimeMs / 2) });
-    return { token: token.data.accessToken };
+    return { token: token.data.accessToken, refreshAt: startedAt + Math.max(lifetimeMs - TOKEN_REFRESH_MARGIN_MS, lifetimeMs / 2) };
   }
 
   /** The cached token, or one login shared by every concurrent caller. */
-  async function accessToken(): Promise<TokenOutcome> {
-    const cached = tokens.get(cacheKey);
-    if (cached && now() < cached.refreshAt) return { token: cached.token };
-    const inFlight = refreshes.get(cacheKey);
-    if (inFlight) {
-      // Workers cancel a request's I/O when it ends, so a login started by another request may never settle.
-      const shared = await settledWithin(inFlight, TOKEN_WAIT_MS);
-      if (shared) return shared;
-    }
-    const refresh: Promise<TokenOutcome> = login().finally(() => {
-      if (refreshes.get(cacheKey) === refresh) refreshes.delete(cacheKey);
-    });
-    refreshes.set(cacheKey, refresh);
-    return refresh;
-  }
+  const accessToken = tokens.cache({ key: `${baseUrl}\n${options.apiKey}`, now, refresh: login, waitMs: TOKEN_WAIT_MS });
 
   /** A Bearer call; a 401 drops the token and tries once more with a fresh one. */
   async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
     for (let attempt = 1; ; attempt++) {
-      const auth = await accessToken();
+      const auth = await accessToken.get();
       if ('failure' in auth) return { kind: 'unavailable', reason: auth.failure };
       const exchanged = await send(method, path, { authorization: `Bearer ${auth.token}` }, body);
       if (exchanged.kind !== 'http' || exchanged.status !== 401) return readEnvelope(exchanged);
-      if (tokens.get(cacheKey)?.token === auth.token) tokens.delete(cacheKey);
+      accessToken.drop(auth.token);
       if (attempt > 1) return { kind: 'unavailable', reason: `token refused: ${describeExchange(exchanged)}` };
     }
   }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Config } from '../config';
-import type { Fetch } from './http';
+import { readBody, type Fetch } from './http';
 import { resultCodeSchema, type ResultCode } from './mpesa-callback';
+import { tokenCaches, type TokenRefresh } from './token-cache';
 
 export { describeResultCode, parseStkCallback, stkCallbackSchema, type ResultCode, type StkCallback } from './mpesa-callback';
 
@@ -89,23 +90,20 @@ const pushAnswer = z.object({
 /** @see providers.md §1.7: ResultCode is a string here, a number in the callback. */
 const queryAnswer = z.object({ ResponseCode: responseCode, ResultCode: resultCodeSchema, ResultDesc: z.string() });
 
-type TokenOutcome = { token: string } | { failure: string };
 type Answer = { kind: 'http'; status: number; body: unknown; text: string } | { kind: 'failed'; stage: 'token' | 'request'; reason: string };
 
 /**
  * One access token per (base URL, consumer key) per isolate, shared by every client built with that
  * config; Daraja may invalidate the previous token when a new one is issued (providers.md §1.2).
  */
-const tokens = new Map<string, { token: string; refreshAt: number }>();
-const refreshes = new Map<string, Promise<TokenOutcome>>();
+const tokens = tokenCaches();
 
 /** A Daraja client for STK push ("M-Pesa Express") and STK query. @see providers.md §1 */
 export function createMpesaClient(options: MpesaClientOptions): MpesaClient {
   const { fetch, shortcode, passkey, now = Date.now } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const cacheKey = `${baseUrl}\n${options.consumerKey}`;
 
-  async function requestToken(): Promise<TokenOutcome> {
+  async function requestToken(): Promise<TokenRefresh> {
     const startedAt = now();
     const answer = await send(fetch, `${baseUrl}/oauth/v1/generate?grant_type=client_credentials`, {
       headers: { authorization: `Basic ${btoa(`${options.consumerKey}:${options.consumerSecret}`)}` },
@@ -114,31 +112,16 @@ export function createMpesaClient(options: MpesaClientOptions): MpesaClient {
     const parsed = tokenAnswer.safeParse(answer.body);
     if (answer.status !== 200 || !parsed.success) return { failure: `token: ${describeAnswer(answer)}` };
     const { access_token: token, expires_in: expiresIn } = parsed.data;
-    tokens.set(cacheKey, { token, refreshAt: startedAt + expiresIn * 1000 - TOKEN_REFRESH_MARGIN_MS });
-    return { token };
+    return { token, refreshAt: startedAt + expiresIn * 1000 - TOKEN_REFRESH_MARGIN_MS };
   }
 
   /** Cached token, or one refresh shared by every concurrent caller. */
-  async function accessToken(): Promise<TokenOutcome> {
-    const cached = tokens.get(cacheKey);
-    if (cached && now() < cached.refreshAt) return { token: cached.token };
-    const inFlight = refreshes.get(cacheKey);
-    if (inFlight) {
-      // Workers cancel a request's I/O when it ends, so a refresh started by another request may never settle.
-      const shared = await settledWithin(inFlight, TOKEN_WAIT_MS);
-      if (shared) return shared;
-    }
-    const refresh: Promise<TokenOutcome> = requestToken().finally(() => {
-      if (refreshes.get(cacheKey) === refresh) refreshes.delete(cacheKey);
-    });
-    refreshes.set(cacheKey, refresh);
-    return refresh;
-  }
+  const accessToken = tokens.cache({ key: `${baseUrl}\n${options.consumerKey}`, now, refresh: requestToken, waitMs: TOKEN_WAIT_MS });
 
   /** POST with the bearer token; an "Invalid Access Token" answer drops the token and retries once. */
   async function post(path: string, body: Record<string, unknown>): Promise<Answer> {
     for (let attempt = 1; ; attempt++) {
-      const auth = await accessToken();
+      const auth = await accessToken.get();
       if ('failure' in auth) return { kind: 'failed', stage: 'token', reason: auth.failure };
       const answer = await send(fetch, baseUrl + path, {
         method: 'POST',
@@ -146,7 +129,7 @@ export function createMpesaClient(options: MpesaClientOptions): MpesaClient {
         body: JSON.stringify(body),
       });
       if (attempt > 1 || errorCodeOf(answer) !== INVALID_TOKEN) return answer;
-      if (tokens.get(cacheKey)?.token === auth.token) tokens.delete(cacheKey);
+      accessToken.drop(auth.token);
     }
   }
 
@@ -228,14 +211,7 @@ export function mpesaClientFromConfig(config: Config, fetch: Fetch): MpesaClient
 async function send(fetch: Fetch, url: string, init: RequestInit): Promise<Answer> {
   try {
     const response = await fetch(url, init);
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    return { kind: 'http', status: response.status, body, text };
+    return { kind: 'http', ...(await readBody(response)) };
   } catch (error) {
     return { kind: 'failed', stage: 'request', reason: `network: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` };
   }
@@ -250,17 +226,4 @@ function errorCodeOf(answer: Answer): string | undefined {
 function describeAnswer(answer: Answer): string {
   if (answer.kind === 'failed') return answer.reason;
   return `HTTP ${answer.status}: ${answer.text.slice(0, 200)}`;
-}
-
-/** The promise's value, or null if it has not settled within `ms`. */
-async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer = 0;
-  const deadline = new Promise<null>((resolve) => {
-    timer = setTimeout(resolve, ms, null);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

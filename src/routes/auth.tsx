@@ -5,6 +5,7 @@ import { AppError } from '../lib/errors';
 import { clearSessionCookie, clientIp, requireUser, sessionToken, sessionTtlMs, setSessionCookie } from '../middleware/auth';
 import { formBody, jsonBody } from '../middleware/validate';
 import { changePassword, changePasswordInput, logIn, loginInput, signUp, signupInput } from '../services/accounts';
+import { queueReservedAccount } from '../services/monnify-accounts';
 import { createSession, destroySession, destroyUserSessions, type SessionUser } from '../services/sessions';
 import { LoginForm, LoginPage, SignupForm, SignupPage } from '../views/pages/auth';
 
@@ -49,6 +50,7 @@ export const authApi = new Hono<AppEnv>()
   .post('/signup', async (c) => {
     const input = await jsonBody(c, signupInput);
     const user = await signUp(database(c.env.DB), input, c.var.config.PASSWORD_ITERATIONS);
+    await queueReservedAccount(c.env, user.id);
     await startSession(c, user);
     return c.json({ data: { user: publicUser(user) } }, 201);
   })
@@ -87,6 +89,7 @@ export const authPages = new Hono<AppEnv>()
     if (!form.ok) return render(form.errors, 'Please fix the fields marked below.');
     try {
       const user = await signUp(database(c.env.DB), form.data, c.var.config.PASSWORD_ITERATIONS);
+      await queueReservedAccount(c.env, user.id);
       await startSession(c, user);
     } catch (error) {
       if (error instanceof AppError && error.details) return render(error.details, error.message);

@@ -3,11 +3,14 @@ import { z } from 'zod';
 import { database } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
+import { log } from '../lib/log';
 import { requireUser, requireUserPage } from '../middleware/auth';
 import { formBody, jsonBody, parse } from '../middleware/validate';
 import { getDeposit, listDeposits, publicDeposit } from '../services/deposits';
+import { getReservedAccount, queueReservedAccount } from '../services/monnify-accounts';
+import { checkCheckoutDeposit, monnifyDepositDeps, monnifyDepositInput, startMonnifyCheckout } from '../services/monnify-deposits';
 import { mpesaDepositDeps, mpesaDepositInput, startMpesaDeposit } from '../services/mpesa-deposits';
-import { DepositPage, DepositStatus, MpesaDepositForm } from '../views/pages/deposit';
+import { DepositPage, DepositStatus, MonnifyCheckoutForm, MonnifyReturnPage, MpesaDepositForm } from '../views/pages/deposit';
 
 const idempotencyKey = z.string().trim().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'Idempotency-Key must be printable ASCII');
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(64).optional() });
@@ -24,6 +27,23 @@ export const depositsApi = new Hono<AppEnv>()
     const key = idempotencyKeyFrom(c);
     const { deposit } = await startMpesaDeposit(mpesaDepositDeps(c.env, c.var.config), c.var.user!.id, input, key);
     return c.json({ data: publicDeposit(deposit) }, 202);
+  })
+  .post('/monnify', async (c) => {
+    const input = await jsonBody(c, monnifyDepositInput);
+    const { deposit, checkoutUrl } = await startMonnifyCheckout(monnifyDepositDeps(c.env, c.var.config), c.var.user!, input, idempotencyKeyFrom(c));
+    return c.json({ data: { ...publicDeposit(deposit), checkoutUrl } }, 201);
+  })
+  /**
+   * The customer's dedicated NGN account(s). Always 200: `{status: 'active', accounts: [...]}` once
+   * Monnify made it, `{status: 'pending', accounts: []}` while the background job is still asking
+   * (a customer with no request on record gets one queued now).
+   */
+  .get('/monnify/account', async (c) => {
+    const userId = c.var.user!.id;
+    const account = await getReservedAccount(database(c.env.DB), userId);
+    if (account) return c.json({ data: account });
+    await queueReservedAccount(c.env, userId);
+    return c.json({ data: { status: 'pending', accountReference: userId, accounts: [] } });
   })
   .get('/', async (c) => {
     const query = parse(listQuery, c.req.query());
@@ -47,11 +67,58 @@ const mpesaForm = z.object({
   idempotencyKey,
 });
 
+/** Whole naira as people type them ("5,000"); the service takes kobo. */
+const monnifyForm = z.object({
+  amount: z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/,/g, '').replace(/^(NGN|₦)\s*/i, ''))
+    .pipe(z.string().regex(/^\d{1,7}$/, 'Enter whole naira, e.g. 5000'))
+    .transform((v) => Number(v) * 100),
+  idempotencyKey,
+});
+
 export const depositPages = new Hono<AppEnv>()
   .use(requireUserPage)
   .get('/', async (c) => {
-    const { deposits } = await listDeposits(database(c.env.DB), c.var.user!.id, { limit: 5 });
-    return c.html(<DepositPage user={c.var.user!} recent={deposits} />);
+    const db = database(c.env.DB);
+    const { deposits } = await listDeposits(db, c.var.user!.id, { limit: 5 });
+    const account = await getReservedAccount(db, c.var.user!.id);
+    if (!account) await queueReservedAccount(c.env, c.var.user!.id);
+    return c.html(<DepositPage user={c.var.user!} recent={deposits} reservedAccount={account} />);
+  })
+  .post('/monnify', async (c) => {
+    const form = await formBody(c, monnifyForm);
+    const fail = (errors: Record<string, string[]>, message: string) => c.html(<MonnifyCheckoutForm values={{ ...form.raw }} errors={errors} message={message} />, 422);
+    if (!form.ok) return fail(form.errors, 'Please fix the fields marked below.');
+    const input = monnifyDepositInput.safeParse({ amount: form.data.amount });
+    if (!input.success) return fail({ amount: input.error.issues.map((i) => i.message) }, 'Please fix the fields marked below.');
+    try {
+      const { deposit, checkoutUrl } = await startMonnifyCheckout(monnifyDepositDeps(c.env, c.var.config), c.var.user!, input.data, form.data.idempotencyKey);
+      const to = checkoutUrl ?? `/deposit/monnify/return?paymentReference=${encodeURIComponent(deposit.id)}`;
+      if (c.req.header('hx-request')) {
+        c.header('hx-redirect', to);
+        return c.body(null, 200);
+      }
+      return c.redirect(to, 303);
+    } catch (error) {
+      if (error instanceof AppError && ['RATE_LIMITED', 'IDEMPOTENCY_KEY_REUSED', 'PROVIDER_UNAVAILABLE'].includes(error.code)) return fail({}, error.message);
+      throw error;
+    }
+  })
+  /** Where Monnify sends the customer back. The redirect proves nothing: this shows the deposit's real status. */
+  .get('/monnify/return', async (c) => {
+    const reference = z.string().min(1).max(64).safeParse(c.req.query('paymentReference'));
+    if (!reference.success) throw new AppError('NOT_FOUND', 'No such deposit');
+    let deposit = await getDeposit(database(c.env.DB), c.var.user!.id, reference.data);
+    if (deposit.status === 'pending' && deposit.method === 'monnify') {
+      try {
+        deposit = await checkCheckoutDeposit(monnifyDepositDeps(c.env, c.var.config), deposit);
+      } catch (error) {
+        log('warn', 'checkout verify on return failed', { depositId: deposit.id, error: String(error) });
+      }
+    }
+    return c.html(<MonnifyReturnPage user={c.var.user!} deposit={deposit} />);
   })
   .post('/mpesa', async (c) => {
     const form = await formBody(c, mpesaForm);

@@ -19,6 +19,10 @@ export const FAILURE_WORDS: Record<string, string> = {
   limit: 'M-Pesa refused the amount because of a transaction limit.',
   rejected: 'M-Pesa refused the request.',
   failed: 'M-Pesa could not complete the payment.',
+  amount_mismatch: 'The amount paid did not match the top-up, so it was not added automatically. Our team will review it and contact you.',
+  checkout_expired: 'The Monnify checkout was not completed in time.',
+  checkout_failed: 'Monnify could not complete the payment.',
+  checkout_unavailable: 'Monnify could not start the checkout. Nothing was charged; try again in a few minutes.',
 };
 
 /** The public shape of a deposit (design.md §5). */
@@ -38,12 +42,13 @@ export function publicDeposit(d: Deposit) {
 }
 
 /**
- * Puts a deposit's money in the wallet. The transfer id is the deposit id, so however many
- * callbacks, queries and retries arrive, the ledger posts it once.
+ * Puts a deposit's money in the wallet. The transfer id is the deposit id (or `transferId`, e.g. the
+ * provider's own reference for Monnify), so however many callbacks, queries and retries arrive, the
+ * ledger posts it once.
  */
-export async function creditDeposit(env: Env, deposit: Deposit): Promise<void> {
+export async function creditDeposit(env: Env, deposit: Deposit, options: { transferId?: string } = {}): Promise<void> {
   await walletLedger(env, deposit.userId, deposit.currency).credit({
-    id: deposit.id,
+    id: options.transferId ?? deposit.id,
     amount: deposit.amount,
     account: deposit.method === 'mpesa' ? 'mpesa:clearing' : 'monnify:clearing',
     reference: deposit.id,

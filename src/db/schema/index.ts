@@ -6,3 +6,4 @@ export * from './ledger';
 export * from './deposits';
 export * from './sim-access';
 export * from './sim-monnify';
+export * from './monnify';

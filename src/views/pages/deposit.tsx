@@ -1,5 +1,6 @@
 import type { Deposit } from '../../services/deposits';
 import { FAILURE_WORDS } from '../../services/deposits';
+import type { PublicReservedAccount } from '../../services/monnify-accounts';
 import type { SessionUser } from '../../services/sessions';
 import { Field, FormAlert, SubmitButton } from '../components/field';
 import { formatDateTime, formatMoney } from '../components/money';
@@ -25,7 +26,19 @@ export function DepositStatus({ deposit }: { deposit: Deposit }) {
   const polling = deposit.status === 'pending' ? { 'hx-get': `/deposit/${deposit.id}/status`, 'hx-trigger': 'every 3s', 'hx-swap': 'outerHTML' } : {};
   return (
     <div id={`deposit-${deposit.id}`} class={`card deposit ${deposit.status}`} role="status" aria-live="polite" {...polling}>
-      {deposit.status === 'pending' && (
+      {deposit.status === 'pending' && deposit.method === 'monnify' && (
+        <>
+          <h2>Waiting for Monnify</h2>
+          <p>
+            Your top-up of <strong>{amount}</strong> is added as soon as Monnify confirms the payment to us. Coming back from the checkout page does not
+            by itself mean it was paid.
+          </p>
+          <p class="muted">
+            <span class="busy htmx-request">Waiting for confirmation…</span> This page updates by itself.
+          </p>
+        </>
+      )}
+      {deposit.status === 'pending' && deposit.method === 'mpesa' && (
         <>
           <h2>Check your phone</h2>
           <p>
@@ -40,11 +53,11 @@ export function DepositStatus({ deposit }: { deposit: Deposit }) {
         <>
           <h2>Payment received</h2>
           <p>
-            <strong>{amount}</strong> is now in your KES wallet.
+            <strong>{amount}</strong> is now in your {deposit.currency} wallet.
           </p>
           {deposit.receipt && (
             <p>
-              M-Pesa receipt: <strong class="code">{deposit.receipt}</strong>
+              {deposit.method === 'mpesa' ? 'M-Pesa receipt' : 'Monnify reference'}: <strong class="code">{deposit.receipt}</strong>
             </p>
           )}
           <p>
@@ -66,13 +79,79 @@ export function DepositStatus({ deposit }: { deposit: Deposit }) {
   );
 }
 
-export function DepositPage(props: { user: SessionUser; form?: FormState; recent: Deposit[] }) {
+/** The customer's dedicated NGN account(s), with copy buttons (public/app.js handles `data-copy`). */
+export function ReservedAccountCard({ account }: { account: PublicReservedAccount | null }) {
+  if (!account || account.status === 'pending') {
+    return (
+      <p id="monnify-account" class="muted" role="status">
+        Your personal NGN bank account is being set up. It appears here in a minute or two; refresh the page to check.
+      </p>
+    );
+  }
+  return (
+    <div id="monnify-account">
+      <p>Send a bank transfer from any Nigerian bank to your personal account below. The money reaches your NGN wallet once Monnify confirms it.</p>
+      {account.accounts.map((bank) => (
+        <dl class="account-details">
+          <dt>Bank</dt>
+          <dd>{bank.bankName}</dd>
+          <dt>Account number</dt>
+          <dd>
+            <strong class="code">{bank.accountNumber}</strong>{' '}
+            <button type="button" class="link" data-copy={bank.accountNumber} aria-label={`Copy account number ${bank.accountNumber}`}>
+              Copy
+            </button>
+          </dd>
+          <dt>Account name</dt>
+          <dd>
+            {bank.accountName}{' '}
+            <button type="button" class="link" data-copy={bank.accountName} aria-label="Copy account name">
+              Copy
+            </button>
+          </dd>
+        </dl>
+      ))}
+    </div>
+  );
+}
+
+export function MonnifyCheckoutForm({ values = {}, errors = {}, message }: FormState) {
+  return (
+    <form id="monnify-form" method="post" action="/deposit/monnify" hx-post="/deposit/monnify" hx-target="this" hx-swap="outerHTML" hx-disabled-elt="find button" novalidate>
+      <FormAlert message={message} />
+      <input type="hidden" name="idempotencyKey" value={values.idempotencyKey ?? crypto.randomUUID()} />
+      <Field name="amount" label="Amount (NGN)" type="text" inputmode="numeric" value={values.amount} errors={errors.amount} hint="Whole naira, ₦100 to ₦1,000,000" required />
+      <SubmitButton label="Pay with Monnify" busy="Opening the checkout…" />
+    </form>
+  );
+}
+
+/** Where Monnify sends the customer back: the deposit's real status, never what the redirect claims. */
+export function MonnifyReturnPage({ user, deposit }: { user: SessionUser; deposit: Deposit }) {
+  return (
+    <Base title="Top-up status" user={user}>
+      <h1>Your NGN top-up</h1>
+      <DepositStatus deposit={deposit} />
+      <p>
+        <a href="/deposit">Back to top up</a>
+      </p>
+    </Base>
+  );
+}
+
+export function DepositPage(props: { user: SessionUser; form?: FormState; recent: Deposit[]; reservedAccount?: PublicReservedAccount | null }) {
   return (
     <Base title="Top up" user={props.user}>
       <h1>Top up your wallet</h1>
       <section class="card" aria-labelledby="mpesa-heading">
         <h2 id="mpesa-heading">KES wallet with M-Pesa</h2>
         <MpesaDepositForm {...(props.form ?? {})} values={{ phone: props.user.phone ?? '', ...(props.form?.values ?? {}) }} />
+      </section>
+      <section class="card" aria-labelledby="ngn-heading">
+        <h2 id="ngn-heading">NGN wallet by bank transfer</h2>
+        <ReservedAccountCard account={props.reservedAccount ?? null} />
+        <h3>Or pay by card, transfer or USSD</h3>
+        <MonnifyCheckoutForm />
       </section>
       {props.recent.length > 0 && (
         <section aria-labelledby="recent-heading" class="section">
