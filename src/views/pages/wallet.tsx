@@ -63,6 +63,7 @@ export function WalletPage(props: { user: SessionUser; wallets: WalletBalance[];
         {entries.length === 0 ? (
           <p class="muted">No {currency} transactions yet.</p>
         ) : (
+          <div class="scroll-x" tabindex={0} role="region" aria-label={`${currency} wallet history`}>
           <table class="table">
             <caption class="muted">{currency} wallet history, newest first</caption>
             <thead>
@@ -82,6 +83,7 @@ export function WalletPage(props: { user: SessionUser; wallets: WalletBalance[];
               <EntryRows {...props.history} />
             </tbody>
           </table>
+          </div>
         )}
       </section>
     </Base>
