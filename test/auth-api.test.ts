@@ -187,3 +187,13 @@ describe('password change', () => {
     expect(newLogin.status).toBe(200);
   });
 });
+
+describe('session lifetime', () => {
+  it('ends a session 30 days after login however active it was', async () => {
+    const { user, cookie } = await signUpUser();
+    await env.DB.prepare('UPDATE sessions SET created_at = ? WHERE user_id = ?').bind(Date.now() - 31 * 24 * 3600_000, user.id).run();
+    expect((await me(cookie)).status).toBe(401);
+    const left = await env.DB.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ?').bind(user.id).first();
+    expect(left).toEqual({ n: 0 });
+  });
+});

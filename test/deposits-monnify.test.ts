@@ -314,7 +314,7 @@ describe('Monnify checkout', () => {
     expect(await ngnBalance(owner.user.id)).toBe(0);
   });
 
-  it('the sweep verifies a paid checkout whose webhook never came, and fails one nobody paid', async () => {
+  it('the sweep verifies a paid checkout whose webhook never came, and hands an unpaid one past expiry to staff', async () => {
     const { user, cookie } = await signUpUser();
     const paid = await startCheckout(cookie, 300_000);
     const unpaid = await startCheckout(cookie, 100_000);
@@ -324,7 +324,12 @@ describe('Monnify checkout', () => {
     await env.DB.prepare('UPDATE deposits SET next_check_at = 0, expires_at = 0 WHERE id = ?').bind(unpaid.id).run();
     await sweep();
     expect(await depositOf(cookie, paid.id)).toMatchObject({ status: 'succeeded' });
-    expect(await depositOf(cookie, unpaid.id)).toMatchObject({ status: 'failed', failureReason: 'checkout_expired' });
+    // Monnify still says PENDING, so money may yet arrive: not failed, but no longer checked, and staff are told.
+    expect(await depositOf(cookie, unpaid.id)).toMatchObject({ status: 'pending' });
+    const unresolved = await env.DB.prepare("SELECT count(*) AS n FROM anomalies WHERE deposit_id = ? AND kind = 'checkout_unresolved'").bind(unpaid.id).first();
+    expect(unresolved).toEqual({ n: 1 });
+    const row = await env.DB.prepare('SELECT next_check_at FROM deposits WHERE id = ?').bind(unpaid.id).first();
+    expect(row).toEqual({ next_check_at: null });
     expect(await ngnBalance(user.id)).toBe(300_000);
 
     // The held webhook arriving late changes nothing.

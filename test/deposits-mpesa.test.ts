@@ -4,7 +4,10 @@ import worker from '../src/index';
 import { describe, expect, it } from 'vitest';
 import { call, postJson, signUpUser } from './helpers';
 import { expectLedgerInvariants } from './invariants';
+import { database } from '../src/db/client';
 import { retryDelaySeconds } from '../src/jobs/queue';
+import { redactPath } from '../src/middleware/request-context';
+import { isFinalFailure, settleSucceeded } from '../src/services/mpesa-deposits';
 
 let phoneCounter = 0;
 /** A fresh valid Safaricom number (the simulator pays any non-magic number), so per-phone limits never collide. */
@@ -275,5 +278,42 @@ describe('settling without a callback', () => {
     const ctx2 = createExecutionContext();
     await worker.queue(garbage, env);
     expect((await getQueueResult(garbage, ctx2)).explicitAcks).toEqual(['bad-2']);
+  });
+});
+
+describe('review follow-ups', () => {
+  it('treats only documented ResultCodes as final failures', () => {
+    for (const code of [1, 1032, 1037, 2001, '1019', 'SFC_IC0003']) expect(isFinalFailure(code)).toBe(true);
+    for (const code of [0, 4999, '9998', 'SOMETHING_NEW']) expect(isFinalFailure(code)).toBe(false);
+  });
+
+  it('a callback for a deposit without a CheckoutRequestID on record is not credited', async () => {
+    const { user, cookie } = await signUpUser();
+    const started = await startDeposit(cookie, freshPhone());
+    const sim = await env.DB.prepare('SELECT callback_url, checkout_request_id FROM sim_mpesa_payments WHERE checkout_request_id = (SELECT checkout_request_id FROM deposits WHERE id = ?)').bind(started.id).first<{ callback_url: string; checkout_request_id: string }>();
+    await env.DB.prepare('UPDATE deposits SET checkout_request_id = NULL WHERE id = ?').bind(started.id).run();
+    await flush(sim!.checkout_request_id);
+    expect((await depositRow(started.id))!.status).toBe('pending');
+    const anomaly = await env.DB.prepare('SELECT kind FROM anomalies WHERE deposit_id = ?').bind(started.id).first();
+    expect(anomaly).toEqual({ kind: 'callback_mismatch' });
+    expect((await expectLedgerInvariants(user.id, 'KES')).balance).toBe(0);
+  });
+
+  it('a credit that loses the race to a recorded failure goes to staff, and is never repeated', async () => {
+    const { user, cookie } = await signUpUser();
+    const started = await startDeposit(cookie, freshPhone());
+    const stale = (await database(env.DB).query.deposits.findFirst({ where: (d, { eq }) => eq(d.id, started.id) }))!;
+    await env.DB.prepare("UPDATE deposits SET status = 'failed', failure_reason = 'timeout' WHERE id = ?").bind(started.id).run();
+    await settleSucceeded(env, database(env.DB), stale, 'RCPT000009');
+    await settleSucceeded(env, database(env.DB), stale, 'RCPT000009');
+    expect((await depositRow(started.id))!.status).toBe('failed');
+    const anomalies = await env.DB.prepare("SELECT count(*) AS n FROM anomalies WHERE deposit_id = ? AND kind = 'credited_but_failed'").bind(started.id).first();
+    expect(anomalies).toEqual({ n: 2 });
+    expect((await expectLedgerInvariants(user.id, 'KES')).balance).toBe(150_000); // credited exactly once
+  });
+
+  it('never logs the callback token', () => {
+    expect(redactPath('/webhooks/mpesa/abcDEF123_-xyz')).toBe('/webhooks/mpesa/:token');
+    expect(redactPath('/api/v1/deposits')).toBe('/api/v1/deposits');
   });
 });

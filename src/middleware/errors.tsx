@@ -48,7 +48,7 @@ export function handleError(error: Error, c: Context<AppEnv>) {
     return respond(c, error.status, code, error.status === 403 ? 'Forbidden' : error.message || code);
   }
   log('error', 'unhandled error', { requestId: c.get('requestId'), error: error.message, stack: error.stack });
-  return respond(c, 500, 'INTERNAL', 'Something went wrong on our side. Nothing was charged; please try again.');
+  return respond(c, 500, 'INTERNAL', 'Something went wrong on our side. Check your history before trying again.');
 }
 
 export function handleNotFound(c: Context<AppEnv>) {

@@ -25,9 +25,14 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   log(c.res.status >= 500 ? 'error' : 'info', 'request', {
     requestId,
     method: c.req.method,
-    path: c.req.path,
+    path: redactPath(c.req.path),
     status: c.res.status,
     durationMs: Date.now() - started,
     userId: c.var.user?.id,
   });
 });
+
+/** The M-Pesa callback token is the callback's only credential: it never reaches a log. */
+export function redactPath(path: string): string {
+  return path.replace(/^\/webhooks\/mpesa\/[^/]+/, '/webhooks/mpesa/:token');
+}

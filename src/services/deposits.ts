@@ -51,7 +51,8 @@ export async function creditDeposit(env: Env, deposit: Deposit, options: { trans
     id: options.transferId ?? deposit.id,
     amount: deposit.amount,
     account: deposit.method === 'mpesa' ? 'mpesa:clearing' : 'monnify:clearing',
-    reference: deposit.id,
+    // The same on every retry, whichever history row the retry found.
+    reference: options.transferId ?? deposit.id,
   });
 }
 

@@ -193,6 +193,8 @@ export async function handleMonnifyWebhook(deps: MonnifyDepositDeps, raw: ArrayB
     return { status: 200, body: { ok: true } };
   } catch (error) {
     log('error', 'monnify event processing failed', { transactionReference: t.transactionReference, error: String(error) });
+    // Monnify retries, but not forever: staff see every failure, so no payment waits unseen.
+    await recordAnomaly(db, { kind: 'monnify_processing_failed', provider: 'monnify', eventId, details: { transactionReference: t.transactionReference, error: String(error).slice(0, 300) } });
     await db.update(providerEvents).set({ outcome: 'rejected', note: `processing failed: ${String(error)}`.slice(0, 500) }).where(eq(providerEvents.id, eventId));
     await db.update(monnifyTransactions).set({ status: 'failed', note: String(error).slice(0, 500), updatedAt: Date.now() }).where(eq(monnifyTransactions.transactionReference, t.transactionReference));
     return { status: 503, body: { error: { code: 'PROVIDER_UNAVAILABLE', message: 'Not processed; send it again' } } };
@@ -260,12 +262,14 @@ async function webhookForReservedAccount(deps: MonnifyDepositDeps, t: MonnifyTra
   if (problems.length > 0) return anomaly('verify_mismatch', problems, userId);
 
   const now = Date.now();
-  let deposit = claimedDepositId ? await db.query.deposits.findFirst({ where: eq(deposits.id, claimedDepositId) }) : undefined;
+  // One history row per transfer, found again by its reference if an earlier attempt made it.
+  const byReference = () => db.query.deposits.findFirst({ where: and(eq(deposits.method, 'monnify'), eq(deposits.checkoutRequestId, t.transactionReference)) });
+  let deposit = (claimedDepositId ? await db.query.deposits.findFirst({ where: eq(deposits.id, claimedDepositId) }) : undefined) ?? (await byReference());
   if (!deposit) {
-    deposit = newMonnifyDeposit(userId, t.amountPaidKobo, now, { expiresAt: now, receipt: t.transactionReference, checkoutRequestId: t.transactionReference });
-    await db.insert(deposits).values(deposit);
-    await db.update(monnifyTransactions).set({ depositId: deposit.id, userId }).where(eq(monnifyTransactions.transactionReference, t.transactionReference));
+    await db.insert(deposits).values(newMonnifyDeposit(userId, t.amountPaidKobo, now, { expiresAt: now, receipt: t.transactionReference, checkoutRequestId: t.transactionReference })).onConflictDoNothing();
+    deposit = (await byReference())!;
   }
+  await db.update(monnifyTransactions).set({ depositId: deposit.id, userId }).where(eq(monnifyTransactions.transactionReference, t.transactionReference));
   await creditDeposit(env, deposit, { transferId: await monnifyTransferId(t.transactionReference) });
   await db
     .update(deposits)
@@ -339,7 +343,10 @@ export async function checkCheckoutDeposit(deps: MonnifyDepositDeps, deposit: De
     } else if (['EXPIRED', 'FAILED', 'USER_CANCELLED'].includes(t.paymentStatus)) {
       await settleFailed(db, deposit, { reason: t.paymentStatus === 'FAILED' ? 'checkout_failed' : 'checkout_expired', resultCode: t.paymentStatus, resultDesc: `Monnify says ${t.paymentStatus}` });
     } else if (now >= deposit.expiresAt) {
-      await settleFailed(db, deposit, { reason: 'checkout_expired', resultCode: t.paymentStatus, resultDesc: 'not paid before the checkout expired' });
+      // Monnify has not said it failed, so money may still arrive: stop asking and tell staff.
+      await recordAnomaly(db, { kind: 'checkout_unresolved', provider: 'monnify', depositId: deposit.id, details: { paymentStatus: t.paymentStatus } });
+      await db.update(deposits).set({ nextCheckAt: null, updatedAt: now }).where(eq(deposits.id, deposit.id));
+      return (await db.query.deposits.findFirst({ where: eq(deposits.id, deposit.id) }))!;
     }
   } else if (answer.kind === 'not-found' && now >= deposit.expiresAt) {
     await settleFailed(db, deposit, { reason: 'checkout_expired', resultCode: 'NOT_FOUND', resultDesc: answer.message });

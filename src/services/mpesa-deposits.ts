@@ -69,6 +69,16 @@ const FAILURE_BY_RESULT: Record<string, string> = {
   2001: 'wrong_pin',
 };
 
+/**
+ * ResultCodes providers.md §1.6 documents as final. Anything else we do not understand, so the
+ * deposit stays pending and is asked about again (and goes to staff at expiry), never failed.
+ */
+const FINAL_FAILURES = new Set([...Object.keys(FAILURE_BY_RESULT), '1025', '2028', '8006', 'SFC_IC0003']);
+
+export function isFinalFailure(resultCode: ResultCode): boolean {
+  return FINAL_FAILURES.has(String(resultCode));
+}
+
 export function failureReasonFor(resultCode: ResultCode): string {
   return FAILURE_BY_RESULT[String(resultCode)] ?? 'failed';
 }
@@ -193,6 +203,12 @@ export async function settleSucceeded(env: Env, db: Database, deposit: Deposit, 
     .where(and(eq(deposits.id, deposit.id), eq(deposits.status, 'pending')))
     .returning();
   if (updated) return updated;
+  const current = (await db.query.deposits.findFirst({ where: eq(deposits.id, deposit.id) }))!;
+  if (current.status === 'failed') {
+    // A failure was recorded concurrently, but the money is in the wallet: staff must know, never credit twice.
+    await recordAnomaly(db, { kind: 'credited_but_failed', provider: deposit.method, depositId: deposit.id, details: { receipt } });
+    return current;
+  }
   if (receipt) {
     await db.update(deposits).set({ receipt, updatedAt: now }).where(and(eq(deposits.id, deposit.id), eq(deposits.status, 'succeeded'), isNull(deposits.receipt)));
   }
@@ -274,7 +290,7 @@ export async function handleMpesaCallback(
   }
   if (isPaid(callback.resultCode)) {
     await settleSucceeded(env, db, deposit, callback.receipt ?? null);
-  } else if (!final) {
+  } else if (!final && isFinalFailure(callback.resultCode)) {
     await settleFailed(db, deposit, { reason: failureReasonFor(callback.resultCode), resultCode: String(callback.resultCode), resultDesc: callback.resultDesc });
   }
   return { status: 200, body: ACCEPTED };
@@ -282,7 +298,9 @@ export async function handleMpesaCallback(
 
 function mismatches(deposit: Deposit, callback: StkCallback): string[] {
   const problems: string[] = [];
-  if (deposit.checkoutRequestId && callback.checkoutRequestId !== deposit.checkoutRequestId) problems.push('CheckoutRequestID does not match');
+  // Without our own CheckoutRequestID (the push answer was lost) nothing can be matched: staff decide.
+  if (!deposit.checkoutRequestId) problems.push('no CheckoutRequestID on record to match');
+  else if (callback.checkoutRequestId !== deposit.checkoutRequestId) problems.push('CheckoutRequestID does not match');
   if (isPaid(callback.resultCode)) {
     if (callback.amount === undefined || Math.round(callback.amount * 100) !== deposit.amount) problems.push(`amount ${callback.amount} does not match ${deposit.amount / 100}`);
     if (callback.phone !== undefined && callback.phone !== deposit.phone) problems.push('phone does not match');
@@ -314,7 +332,7 @@ export async function checkMpesaDeposit(deps: DepositDeps, depositId: string, at
   if (deposit.checkoutRequestId) answer = await deps.mpesa.stkQuery(deposit.checkoutRequestId);
   if (answer?.kind === 'completed') {
     if (isPaid(answer.resultCode)) return settleSucceeded(env, db, deposit, null);
-    return settleFailed(db, deposit, { reason: failureReasonFor(answer.resultCode), resultCode: String(answer.resultCode), resultDesc: answer.resultDesc });
+    if (isFinalFailure(answer.resultCode)) return settleFailed(db, deposit, { reason: failureReasonFor(answer.resultCode), resultCode: String(answer.resultCode), resultDesc: answer.resultDesc });
   }
   if (now >= deposit.expiresAt) {
     await recordAnomaly(db, { kind: 'deposit_unresolved', provider: 'mpesa', depositId: deposit.id, details: { checks: deposit.checks + 1, lastAnswer: answer?.kind ?? 'no checkout id' } });

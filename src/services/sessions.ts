@@ -21,6 +21,9 @@ const userColumns = {
   status: users.status,
 };
 
+/** However active, a session ends this long after login: sliding renewal never makes it eternal. */
+export const MAX_SESSION_AGE_MS = 30 * 24 * 3600_000;
+
 /** Creates a server-side session; the caller gets the only copy of the raw id (for the cookie). */
 export async function createSession(
   db: Database,
@@ -50,15 +53,20 @@ export async function createSession(
 export async function resolveSession(db: Database, token: string, ttlMs: number, now = Date.now()) {
   const idHash = await sha256Hex(token);
   const [row] = await db
-    .select({ user: userColumns, expiresAt: sessions.expiresAt })
+    .select({ user: userColumns, expiresAt: sessions.expiresAt, createdAt: sessions.createdAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now)))
     .limit(1);
   if (!row) return null;
   let renewedUntil: number | null = null;
+  const absoluteEnd = row.createdAt + MAX_SESSION_AGE_MS;
+  if (now >= absoluteEnd) {
+    await db.delete(sessions).where(eq(sessions.idHash, idHash));
+    return null;
+  }
   if (row.expiresAt - now < ttlMs / 2) {
-    renewedUntil = now + ttlMs;
+    renewedUntil = Math.min(now + ttlMs, absoluteEnd);
     await db.update(sessions).set({ expiresAt: renewedUntil, lastSeenAt: now }).where(eq(sessions.idHash, idHash));
   }
   return { user: row.user as SessionUser, renewedUntil };
