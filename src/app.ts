@@ -8,6 +8,7 @@ import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
 import { authApi, authPages, meApi } from './routes/auth';
 import { depositPages, depositsApi } from './routes/deposits';
+import { catalogApi, purchasesApi } from './routes/purchases';
 import { walletPages, walletsApi } from './routes/wallets';
 import { webhooks } from './routes/webhooks';
 import { homePages } from './routes/home';
@@ -48,6 +49,8 @@ export function createApp() {
   app.route('/api/v1/auth', authApi);
   app.route('/api/v1/me', meApi);
   app.route('/api/v1/deposits', depositsApi);
+  app.route('/api/v1/purchases', purchasesApi);
+  app.route('/api/v1/catalog', catalogApi);
   app.route('/api/v1/wallets', walletsApi);
 
   // Pages: form posts must come from our own origin (Origin and Sec-Fetch-Site checked).

@@ -35,5 +35,12 @@ export const reserveAccountMessage = z.object({
   userId: z.string().min(1).max(100),
 });
 
-export const jobMessage = z.discriminatedUnion('type', [holdDeadlineMessage, depositCheckMessage, reserveAccountMessage]);
+/** Ask VTpass (requery) how a pending purchase ended; `attempt` picks the next delay. */
+export const purchaseRequeryMessage = z.object({
+  type: z.literal('purchase.requery'),
+  purchaseId: z.string().min(1).max(64),
+  attempt: z.int().min(0).max(1000),
+});
+
+export const jobMessage = z.discriminatedUnion('type', [holdDeadlineMessage, depositCheckMessage, reserveAccountMessage, purchaseRequeryMessage]);
 export type JobMessage = z.infer<typeof jobMessage>;

@@ -4,6 +4,7 @@ import { log } from '../lib/log';
 import { recordAnomaly } from '../services/deposits';
 import { monnifyAccountDeps, reserveAccountFor } from '../services/monnify-accounts';
 import { checkMpesaDeposit, mpesaDepositDeps } from '../services/mpesa-deposits';
+import { handlePurchaseHoldDeadline, purchaseDeps, requeryPurchase } from '../services/purchases';
 import { jobMessage, type JobMessage } from './messages';
 
 /** Retry delays for a message whose handler threw (a bug or an outage), growing per attempt. */
@@ -20,9 +21,13 @@ async function handle(env: Env, message: JobMessage): Promise<void> {
       // Throws until Monnify answers with an account, so the consumer retries with a growing delay.
       await reserveAccountFor(monnifyAccountDeps(env, getConfig(env)), message.userId);
       return;
+    case 'purchase.requery':
+      await requeryPurchase(purchaseDeps(env, getConfig(env)), message.purchaseId, message.attempt);
+      return;
     case 'ledger.hold-deadline':
       // Holds that ask to be told belong to purchases, which requery their provider first.
       log('info', 'hold deadline reached', { holdId: message.holdId, reference: message.reference });
+      if (message.reference.startsWith('purchase:') && message.currency === 'NGN') await handlePurchaseHoldDeadline(purchaseDeps(env, getConfig(env)), message);
       return;
   }
 }

@@ -7,3 +7,5 @@ export * from './deposits';
 export * from './sim-access';
 export * from './sim-monnify';
 export * from './monnify';
+export * from './catalog';
+export * from './purchases';
