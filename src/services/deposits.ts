@@ -100,3 +100,14 @@ export async function recordAnomaly(
     createdAt: Date.now(),
   });
 }
+
+/** Marks a pending deposit failed; a deposit already final keeps its state. */
+export async function settleFailed(db: Database, deposit: Deposit, outcome: { reason: string; resultCode: string; resultDesc: string }): Promise<Deposit> {
+  const now = Date.now();
+  const [updated] = await db
+    .update(deposits)
+    .set({ status: 'failed', failureReason: outcome.reason, resultCode: outcome.resultCode, resultDesc: outcome.resultDesc.slice(0, 200), settledAt: now, updatedAt: now, nextCheckAt: null })
+    .where(and(eq(deposits.id, deposit.id), eq(deposits.status, 'pending')))
+    .returning();
+  return updated ?? (await db.query.deposits.findFirst({ where: eq(deposits.id, deposit.id) }))!;
+}

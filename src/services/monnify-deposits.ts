@@ -9,8 +9,7 @@ import { log } from '../lib/log';
 import { providerFetch } from '../providers/http';
 import { monnifyClientFromConfig, type MonnifyClient, type MonnifyTransaction } from '../providers/monnify';
 import { parseMonnifyWebhook, verifyMonnifySignature } from '../providers/monnify-webhook';
-import { creditDeposit, type Deposit, recordAnomaly, recordEvent } from './deposits';
-import { settleFailed } from './mpesa-deposits';
+import { creditDeposit, type Deposit, recordAnomaly, recordEvent, settleFailed } from './deposits';
 import * as rateLimit from './rate-limit';
 
 /** ₦100 to ₦1,000,000, in kobo. */

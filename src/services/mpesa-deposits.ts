@@ -10,7 +10,7 @@ import { log } from '../lib/log';
 import { kenyanPhone } from '../lib/phone';
 import { providerFetch } from '../providers/http';
 import { mpesaClientFromConfig, type MpesaClient, type ResultCode, type StkCallback } from '../providers/mpesa';
-import { creditDeposit, type Deposit, recordAnomaly, recordEvent } from './deposits';
+import { creditDeposit, type Deposit, recordAnomaly, recordEvent, settleFailed } from './deposits';
 import * as rateLimit from './rate-limit';
 
 /** KES 1 to KES 250,000 in whole shillings, in cents (providers.md §1.3). */
@@ -213,17 +213,6 @@ export async function settleSucceeded(env: Env, db: Database, deposit: Deposit, 
     await db.update(deposits).set({ receipt, updatedAt: now }).where(and(eq(deposits.id, deposit.id), eq(deposits.status, 'succeeded'), isNull(deposits.receipt)));
   }
   return (await db.query.deposits.findFirst({ where: eq(deposits.id, deposit.id) }))!;
-}
-
-/** Marks a pending deposit failed; a deposit already final keeps its state. */
-export async function settleFailed(db: Database, deposit: Deposit, outcome: { reason: string; resultCode: string; resultDesc: string }): Promise<Deposit> {
-  const now = Date.now();
-  const [updated] = await db
-    .update(deposits)
-    .set({ status: 'failed', failureReason: outcome.reason, resultCode: outcome.resultCode, resultDesc: outcome.resultDesc.slice(0, 200), settledAt: now, updatedAt: now, nextCheckAt: null })
-    .where(and(eq(deposits.id, deposit.id), eq(deposits.status, 'pending')))
-    .returning();
-  return updated ?? (await db.query.deposits.findFirst({ where: eq(deposits.id, deposit.id) }))!;
 }
 
 export type CallbackResult = { status: 200 | 400 | 403 | 404; body: unknown };
