@@ -7,7 +7,9 @@ import { expectLedgerInvariants } from './invariants';
 import { database } from '../src/db/client';
 import { retryDelaySeconds } from '../src/jobs/queue';
 import { redactPath } from '../src/middleware/request-context';
-import { isFinalFailure, settleSucceeded } from '../src/services/mpesa-deposits';
+import { parseConfig } from '../src/config';
+import { parseStkCallback } from '../src/providers/mpesa';
+import { handleMpesaCallback, isFinalFailure, settleSucceeded } from '../src/services/mpesa-deposits';
 
 let phoneCounter = 0;
 /** A fresh valid Safaricom number (the simulator pays any non-magic number), so per-phone limits never collide. */
@@ -315,5 +317,39 @@ describe('review follow-ups', () => {
   it('never logs the callback token', () => {
     expect(redactPath('/webhooks/mpesa/abcDEF123_-xyz')).toBe('/webhooks/mpesa/:token');
     expect(redactPath('/api/v1/deposits')).toBe('/api/v1/deposits');
+  });
+});
+
+describe('callback source IP allowlist', () => {
+  async function pendingWithCallback() {
+    const { user, cookie } = await signUpUser();
+    const started = await startDeposit(cookie, freshPhone());
+    const sim = await env.DB.prepare('SELECT callback_url, checkout_request_id FROM sim_mpesa_payments WHERE checkout_request_id = (SELECT checkout_request_id FROM deposits WHERE id = ?)').bind(started.id).first<{ callback_url: string; checkout_request_id: string }>();
+    const token = new URL(sim!.callback_url).pathname.split('/').pop()!;
+    const body = JSON.stringify({
+      Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: sim!.checkout_request_id, ResultCode: 0, ResultDesc: 'ok', CallbackMetadata: { Item: [{ Name: 'Amount', Value: 1500 }, { Name: 'MpesaReceiptNumber', Value: 'IPTEST0001' }, { Name: 'PhoneNumber', Value: Number(started.phone) }] } } },
+    });
+    return { user, started, token, body };
+  }
+  const configWith = (mode: 'log' | 'enforce') => ({ ...parseConfig(env as unknown as Record<string, unknown>), MPESA_CALLBACK_IP_MODE: mode, MPESA_CALLBACK_IPS: '196.201.214.200,196.201.214.206' });
+
+  it('log mode: an unlisted IP is recorded for staff and the payment still settles', async () => {
+    const { user, started, token, body } = await pendingWithCallback();
+    const result = await handleMpesaCallback({ db: database(env.DB), env, config: configWith('log') }, token, body, '203.0.113.9', parseStkCallback);
+    expect(result.status).toBe(200);
+    expect((await depositRow(started.id))!.status).toBe('succeeded');
+    const anomaly = await env.DB.prepare("SELECT kind FROM anomalies WHERE deposit_id = ?").bind(started.id).first();
+    expect(anomaly).toEqual({ kind: 'callback_ip_not_allowed' });
+    expect((await expectLedgerInvariants(user.id, 'KES')).balance).toBe(150_000);
+  });
+
+  it('enforce mode: an unlisted IP is refused and nothing is credited; a listed one settles', async () => {
+    const { user, started, token, body } = await pendingWithCallback();
+    const deps = { db: database(env.DB), env, config: configWith('enforce') };
+    expect((await handleMpesaCallback(deps, token, body, '203.0.113.9', parseStkCallback)).status).toBe(403);
+    expect((await depositRow(started.id))!.status).toBe('pending');
+    expect((await expectLedgerInvariants(user.id, 'KES')).balance).toBe(0);
+    expect((await handleMpesaCallback(deps, token, body, '196.201.214.206', parseStkCallback)).status).toBe(200);
+    expect((await depositRow(started.id))!.status).toBe('succeeded');
   });
 });

@@ -5,7 +5,7 @@ import worker from '../src/index';
 import { getConfig } from '../src/config';
 import { providerFetch } from '../src/providers/http';
 import { vtpassClientFromConfig } from '../src/providers/vtpass';
-import { purchaseDeps, REQUERY_DELAYS_SECONDS, requeryPurchase, startPurchase, type PurchaseDeps } from '../src/services/purchases';
+import { purchaseDeps, REQUERY_DELAYS_SECONDS, startPurchase, type PurchaseDeps } from '../src/services/purchases';
 import { walletLedger } from '../src/services/wallets';
 import { call, postJson, signUpUser } from './helpers';
 import { expectLedgerInvariants } from './invariants';

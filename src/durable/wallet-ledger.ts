@@ -254,7 +254,11 @@ export class WalletLedger extends DurableObject<Env> {
       if (due.onDeadline === 'release') {
         const release = { id: `${due.holdId}:expired`, holdId: due.holdId };
         const result = this.commit(owner, 'void', release, (data) => planVoid(data, this.journal.holdState(data.holdId)));
-        if (!result.ok) log('error', 'ledger could not release an expired hold', { holdId: due.holdId, code: result.code, message: result.message });
+        if (!result.ok) {
+          // Mark it seen, or the alarm would fire again at once, forever; the hold stays open for staff.
+          this.ctx.storage.transactionSync(() => this.journal.markNotified(due.holdId, now));
+          log('error', 'ledger could not release an expired hold', { holdId: due.holdId, code: result.code, message: result.message });
+        }
       } else {
         const message: HoldDeadlineMessage = {
           type: 'ledger.hold-deadline',

@@ -4,6 +4,7 @@ import { anomalies, deposits, providerEvents } from '../db/schema';
 import { newId } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { log } from '../lib/log';
+import * as rateLimit from './rate-limit';
 import { walletLedger } from './wallets';
 
 export type Deposit = typeof deposits.$inferSelect;
@@ -55,6 +56,18 @@ export async function creditDeposit(env: Env, deposit: Deposit, options: { trans
     reference: options.transferId ?? deposit.id,
   });
 }
+
+/** The deposit a customer already started with this Idempotency-Key, if any. */
+export function findDepositByIdempotencyKey(db: Database, userId: string, key: string) {
+  return db.query.deposits.findFirst({ where: and(eq(deposits.userId, userId), eq(deposits.idempotencyKey, key)) });
+}
+
+/** Top-ups per customer, whatever the method, within ten minutes. */
+export function enforceUserDepositLimit(db: Database, userId: string, limit: number, now = Date.now()): Promise<void> {
+  return rateLimit.enforce(db, `deposit:user:${userId}`, { limit, windowSeconds: 600 }, TOO_MANY_TOP_UPS, now);
+}
+
+export const TOO_MANY_TOP_UPS = 'Too many top-up requests. Wait a few minutes and try again.';
 
 /** One customer's deposit; another customer's id is simply not found. */
 export async function getDeposit(db: Database, userId: string, id: string): Promise<Deposit> {

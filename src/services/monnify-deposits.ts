@@ -9,8 +9,8 @@ import { log } from '../lib/log';
 import { providerFetch } from '../providers/http';
 import { monnifyClientFromConfig, type MonnifyClient, type MonnifyTransaction } from '../providers/monnify';
 import { parseMonnifyWebhook, verifyMonnifySignature } from '../providers/monnify-webhook';
-import { creditDeposit, type Deposit, recordAnomaly, recordEvent, settleFailed } from './deposits';
-import * as rateLimit from './rate-limit';
+import { assertSameRequest, requestFingerprint } from '../lib/idempotency';
+import { creditDeposit, type Deposit, enforceUserDepositLimit, findDepositByIdempotencyKey, recordAnomaly, recordEvent, settleFailed } from './deposits';
 
 /** ₦100 to ₦1,000,000, in kobo. */
 export const MONNIFY_MIN_KOBO = 10_000;
@@ -60,21 +60,17 @@ export async function startMonnifyCheckout(
   now = Date.now(),
 ): Promise<{ deposit: Deposit; checkoutUrl: string | null; replayed: boolean }> {
   const { db, config } = deps;
-  const requestHash = await sha256Hex(JSON.stringify({ method: 'monnify', amount: input.amount }));
+  const requestHash = await requestFingerprint({ method: 'monnify', amount: input.amount });
   if (idempotencyKey) {
-    const previous = await db.query.deposits.findFirst({ where: and(eq(deposits.userId, user.id), eq(deposits.idempotencyKey, idempotencyKey)) });
+    const previous = await findDepositByIdempotencyKey(db, user.id, idempotencyKey);
     if (previous) return replay(db, previous, requestHash);
   }
-  const rule = { limit: config.DEPOSIT_MAX_PER_USER, windowSeconds: 600 };
-  const state = await rateLimit.hit(db, `deposit:user:${user.id}`, rule, now);
-  if (state.count > rule.limit) {
-    throw new AppError('RATE_LIMITED', 'Too many top-up requests. Wait a few minutes and try again.', undefined, { 'retry-after': String(state.retryAfterSeconds) });
-  }
+  await enforceUserDepositLimit(db, user.id, config.DEPOSIT_MAX_PER_USER, now);
   const deposit = newMonnifyDeposit(user.id, input.amount, now, { idempotencyKey, requestHash, nextCheckAt: now + FIRST_CHECK_MS, expiresAt: now + CHECKOUT_TTL_MS });
   try {
     await db.insert(deposits).values(deposit);
   } catch (error) {
-    const previous = idempotencyKey ? await db.query.deposits.findFirst({ where: and(eq(deposits.userId, user.id), eq(deposits.idempotencyKey, idempotencyKey)) }) : undefined;
+    const previous = idempotencyKey ? await findDepositByIdempotencyKey(db, user.id, idempotencyKey) : undefined;
     if (previous) return replay(db, previous, requestHash);
     throw error;
   }
@@ -104,7 +100,7 @@ export async function startMonnifyCheckout(
 }
 
 async function replay(db: Database, previous: Deposit, requestHash: string) {
-  if (previous.requestHash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request');
+  assertSameRequest(previous.requestHash, requestHash);
   const checkout = await db.query.monnifyCheckouts.findFirst({ where: eq(monnifyCheckouts.depositId, previous.id) });
   return { deposit: previous, checkoutUrl: checkout?.checkoutUrl ?? null, replayed: true };
 }

@@ -5,12 +5,21 @@ import { database, type Database } from '../db/client';
 import { deposits } from '../db/schema';
 import type { JobMessage } from '../jobs/messages';
 import { newId, randomToken, sha256Hex } from '../lib/crypto';
-import { AppError } from '../lib/errors';
 import { log } from '../lib/log';
 import { kenyanPhone } from '../lib/phone';
 import { providerFetch } from '../providers/http';
 import { mpesaClientFromConfig, type MpesaClient, type ResultCode, type StkCallback } from '../providers/mpesa';
-import { creditDeposit, type Deposit, recordAnomaly, recordEvent, settleFailed } from './deposits';
+import { assertSameRequest, requestFingerprint } from '../lib/idempotency';
+import {
+  creditDeposit,
+  type Deposit,
+  enforceUserDepositLimit,
+  findDepositByIdempotencyKey,
+  recordAnomaly,
+  recordEvent,
+  settleFailed,
+  TOO_MANY_TOP_UPS,
+} from './deposits';
 import * as rateLimit from './rate-limit';
 
 /** KES 1 to KES 250,000 in whole shillings, in cents (providers.md §1.3). */
@@ -96,9 +105,9 @@ export async function startMpesaDeposit(
   now = Date.now(),
 ): Promise<{ deposit: Deposit; replayed: boolean }> {
   const { db, config } = deps;
-  const requestHash = await sha256Hex(JSON.stringify({ amount: input.amount, phone: input.phone }));
+  const requestHash = await requestFingerprint({ amount: input.amount, phone: input.phone });
   if (idempotencyKey) {
-    const previous = await findByIdempotencyKey(db, userId, idempotencyKey);
+    const previous = await findDepositByIdempotencyKey(db, userId, idempotencyKey);
     if (previous) return replay(previous, requestHash);
   }
   await enforceDepositLimits(db, config, userId, input.phone, now);
@@ -132,7 +141,7 @@ export async function startMpesaDeposit(
     await db.insert(deposits).values(deposit);
   } catch (error) {
     // Two requests with one key raced: the first row wins and this one replays it.
-    const previous = idempotencyKey ? await findByIdempotencyKey(db, userId, idempotencyKey) : undefined;
+    const previous = idempotencyKey ? await findDepositByIdempotencyKey(db, userId, idempotencyKey) : undefined;
     if (previous) return replay(previous, requestHash);
     throw error;
   }
@@ -164,29 +173,15 @@ export async function startMpesaDeposit(
   return { deposit, replayed: false };
 }
 
-async function findByIdempotencyKey(db: Database, userId: string, key: string) {
-  return db.query.deposits.findFirst({ where: and(eq(deposits.userId, userId), eq(deposits.idempotencyKey, key)) });
-}
-
 function replay(previous: Deposit, requestHash: string) {
-  if (previous.requestHash !== requestHash) {
-    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request');
-  }
+  assertSameRequest(previous.requestHash, requestHash);
   return { deposit: previous, replayed: true };
 }
 
 async function enforceDepositLimits(db: Database, config: Config, userId: string, phone: string, now: number) {
-  const rules = [
-    { key: `deposit:user:${userId}`, rule: { limit: config.DEPOSIT_MAX_PER_USER, windowSeconds: 600 } },
-    // M-Pesa locks a subscriber while a prompt is open; more prompts to one phone only annoy its owner.
-    { key: `deposit:phone:${phone}`, rule: { limit: config.DEPOSIT_MAX_PER_PHONE, windowSeconds: 600 } },
-  ];
-  for (const { key, rule } of rules) {
-    const state = await rateLimit.hit(db, key, rule, now);
-    if (state.count > rule.limit) {
-      throw new AppError('RATE_LIMITED', 'Too many top-up requests. Wait a few minutes and try again.', undefined, { 'retry-after': String(state.retryAfterSeconds) });
-    }
-  }
+  await enforceUserDepositLimit(db, userId, config.DEPOSIT_MAX_PER_USER, now);
+  // M-Pesa locks a subscriber while a prompt is open; more prompts to one phone only annoy its owner.
+  await rateLimit.enforce(db, `deposit:phone:${phone}`, { limit: config.DEPOSIT_MAX_PER_PHONE, windowSeconds: 600 }, TOO_MANY_TOP_UPS, now);
 }
 
 /**

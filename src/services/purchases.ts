@@ -1,10 +1,11 @@
 import { and, desc, eq, isNull, lt, lte } from 'drizzle-orm';
+import { assertSameRequest, requestFingerprint } from '../lib/idempotency';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { database, type Database } from '../db/client';
 import { purchases } from '../db/schema';
 import type { JobMessage } from '../jobs/messages';
-import { newId, sha256Hex } from '../lib/crypto';
+import { newId } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { log } from '../lib/log';
 import { providerFetch } from '../providers/http';
@@ -104,7 +105,7 @@ function invalid(field: string, message: string) {
  */
 export async function startPurchase(deps: PurchaseDeps, userId: string, input: PurchaseInput, idempotencyKey: string, now = Date.now()): Promise<{ purchase: Purchase; replayed: boolean }> {
   const { db } = deps;
-  const requestHash = await sha256Hex(JSON.stringify([input.serviceId, input.recipient, input.amount ?? null, input.variationCode ?? null, input.phone ?? null]));
+  const requestHash = await requestFingerprint([input.serviceId, input.recipient, input.amount ?? null, input.variationCode ?? null, input.phone ?? null]);
   const previous = await findByKey(db, userId, idempotencyKey);
   if (previous) return replay(previous, requestHash);
 
@@ -180,7 +181,7 @@ function findByKey(db: Database, userId: string, key: string) {
 }
 
 function replay(previous: Purchase, requestHash: string) {
-  if (previous.requestHash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request');
+  assertSameRequest(previous.requestHash, requestHash);
   return { purchase: previous, replayed: true };
 }
 

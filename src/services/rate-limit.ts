@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { rateLimits } from '../db/schema';
+import { AppError } from '../lib/errors';
 
 export type RateLimitRule = { limit: number; windowSeconds: number };
 export type RateLimitState = { count: number; retryAfterSeconds: number; limited: boolean };
@@ -23,6 +24,12 @@ export async function hit(db: Database, key: string, rule: RateLimitRule, now = 
     })
     .returning();
   return state(row!.count, windowStart, rule, now);
+}
+
+/** Counts an event and refuses it with RATE_LIMITED (and Retry-After) once past the limit. */
+export async function enforce(db: Database, key: string, rule: RateLimitRule, message: string, now = Date.now()): Promise<void> {
+  const state = await hit(db, key, rule, now);
+  if (state.count > rule.limit) throw new AppError('RATE_LIMITED', message, undefined, { 'retry-after': String(state.retryAfterSeconds) });
 }
 
 export async function peek(db: Database, key: string, rule: RateLimitRule, now = Date.now()): Promise<RateLimitState> {
