@@ -21,6 +21,8 @@ export const SYSTEM_ACCOUNTS = [
   'crypto:desk',
   'referral:expense',
   'fees:revenue',
+  /** Staff corrections (manual credit/debit), each with an audit row and a reason. */
+  'adjustments',
 ] as const;
 export type SystemAccount = (typeof SYSTEM_ACCOUNTS)[number];
 

@@ -32,6 +32,8 @@ export const catalogVariations = sqliteTable(
     price: integer('price').notNull(),
     fixedPrice: integer('fixed_price', { mode: 'boolean' }).notNull(),
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    /** `manual`: added by staff (a VTpass code the sync did not list); a sync never disables it. */
+    source: text('source', { enum: ['vtpass', 'manual'] }).notNull().default('vtpass'),
     syncedAt: timestamp('synced_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.serviceId, t.code] })],

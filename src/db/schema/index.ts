@@ -9,3 +9,4 @@ export * from './sim-monnify';
 export * from './monnify';
 export * from './catalog';
 export * from './purchases';
+export * from './admin';
