@@ -11,6 +11,7 @@ import { depositPages, depositsApi } from './routes/deposits';
 import { catalogApi, purchasesApi } from './routes/purchases';
 import { walletPages, walletsApi } from './routes/wallets';
 import { webhooks } from './routes/webhooks';
+import { admin } from './routes/admin';
 import { homePages } from './routes/home';
 import { seedDemoData } from './services/dev-seed';
 import { simulators } from './sim';
@@ -59,6 +60,7 @@ export function createApp() {
   app.route('/', authPages);
   app.route('/deposit', depositPages);
   app.route('/', walletPages);
+  app.route('/admin', admin);
   return app;
 }
 

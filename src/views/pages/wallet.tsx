@@ -21,6 +21,7 @@ const ACCOUNT_LABELS: Record<SystemAccount, string> = {
   'crypto:desk': 'Crypto',
   'referral:expense': 'Referral bonus',
   'fees:revenue': 'Fees',
+  adjustments: 'Correction by Malipo',
 };
 
 const STATUS_LABELS: Record<EntryState, string> = { pending: 'Pending', posted: 'Completed', voided: 'Released', reversed: 'Reversed' };
