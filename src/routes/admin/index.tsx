@@ -3,6 +3,7 @@ import type { AppEnv } from '../../env';
 import { AppError } from '../../lib/errors';
 import { requireStaff } from '../../middleware/access';
 import { AccessSignIn } from '../../views/admin/sign-in';
+import { actionsAdmin } from './actions';
 import { adjustmentsAdmin } from './adjustments';
 import { anomaliesAdmin } from './anomalies';
 import { auditAdmin } from './audit';
@@ -32,6 +33,7 @@ export const admin = new Hono<AppEnv>()
   })
   .use(requireStaff('viewer'))
   .route('/', overviewAdmin)
+  .route('/', actionsAdmin)
   .route('/customers', customersAdmin)
   .route('/deposits', depositsAdmin)
   .route('/purchases', purchasesAdmin)
