@@ -27,7 +27,8 @@ export const admin = new Hono<AppEnv>()
   .use(async (c, next) => {
     await next();
     // In dev there is no Access in front: point at the simulator's sign-in page instead of a bare 401.
-    if (c.error instanceof AppError && c.error.code === 'UNAUTHENTICATED' && c.var.config.SIMULATORS === 'on' && c.req.method === 'GET') {
+    const browser = c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html');
+    if (c.error instanceof AppError && c.error.code === 'UNAUTHENTICATED' && c.var.config.SIMULATORS === 'on' && browser) {
       c.res = await c.html(<AccessSignIn redirect={c.req.path} />, 401);
     }
   })
