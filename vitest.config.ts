@@ -18,6 +18,8 @@ export default defineConfig(async () => {
             SIM_MPESA_AUTO_CALLBACK: 'off',
             ACCESS_TEAM_DOMAIN: 'http://malipo.test/__sim/access',
             SIM_VTPASS_TIMEOUT_MS: '1500',
+            // Above the 50 concurrent purchases one test makes for a single customer.
+            PURCHASE_MAX_PER_MINUTE: '100',
             SIM_MPESA_CALLBACK_DELAY_MS: '3600000',
             TEST_MIGRATIONS: migrations,
           },

@@ -8,11 +8,13 @@ import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
 import { authApi, authPages, meApi } from './routes/auth';
 import { depositPages, depositsApi } from './routes/deposits';
-import { catalogApi, purchasesApi } from './routes/purchases';
+import { billsApi, catalogApi, purchasePages, purchasesApi } from './routes/purchases';
+import { buyPages } from './routes/buy';
 import { walletPages, walletsApi } from './routes/wallets';
 import { webhooks } from './routes/webhooks';
 import { admin } from './routes/admin';
 import { homePages } from './routes/home';
+import { historyPages } from './routes/history';
 import { seedDemoData } from './services/dev-seed';
 import { simulators } from './sim';
 
@@ -52,6 +54,7 @@ export function createApp() {
   app.route('/api/v1/deposits', depositsApi);
   app.route('/api/v1/purchases', purchasesApi);
   app.route('/api/v1/catalog', catalogApi);
+  app.route('/api/v1/bills', billsApi);
   app.route('/api/v1/wallets', walletsApi);
 
   // Pages: form posts must come from our own origin (Origin and Sec-Fetch-Site checked).
@@ -60,6 +63,9 @@ export function createApp() {
   app.route('/', authPages);
   app.route('/deposit', depositPages);
   app.route('/', walletPages);
+  app.route('/buy', buyPages);
+  app.route('/purchases', purchasePages);
+  app.route('/', historyPages);
   app.route('/admin', admin);
   return app;
 }

@@ -24,6 +24,13 @@ const schema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   DEPOSIT_MAX_PER_USER: z.coerce.number().int().min(1).default(10),
   DEPOSIT_MAX_PER_PHONE: z.coerce.number().int().min(1).default(5),
+  /** Purchases one customer may start per minute (replays of an Idempotency-Key are not counted). */
+  PURCHASE_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Meter and smartcard look-ups one customer may make per minute: each is a VTpass call. */
+  BILLS_VERIFY_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /** Manual adjustments above these amounts (minor units) need a second admin's approval. */
+  ADJUSTMENT_APPROVAL_ABOVE_KES: z.coerce.number().int().min(0).default(1_000_000),
+  ADJUSTMENT_APPROVAL_ABOVE_NGN: z.coerce.number().int().min(0).default(5_000_000),
   MPESA_BASE_URL: url.optional(),
   MPESA_CONSUMER_KEY: secret,
   MPESA_CONSUMER_SECRET: secret,

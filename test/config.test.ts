@@ -74,6 +74,15 @@ describe('configuration', () => {
     errors.mockRestore();
   });
 
+  it('limits purchases and meter/smartcard checks per customer, with defaults and named errors', () => {
+    const defaults = parseConfig({ ...(env as unknown as Record<string, unknown>), PURCHASE_MAX_PER_MINUTE: undefined, BILLS_VERIFY_MAX_PER_MINUTE: undefined });
+    expect(defaults.PURCHASE_MAX_PER_MINUTE).toBe(30);
+    expect(defaults.BILLS_VERIFY_MAX_PER_MINUTE).toBe(20);
+    expect(parseConfig(productionEnv({ PURCHASE_MAX_PER_MINUTE: '12' })).PURCHASE_MAX_PER_MINUTE).toBe(12);
+    expect(problemKeys(productionEnv({ PURCHASE_MAX_PER_MINUTE: '0' }))).toEqual(['PURCHASE_MAX_PER_MINUTE']);
+    expect(problemKeys(productionEnv({ BILLS_VERIFY_MAX_PER_MINUTE: 'many' }))).toEqual(['BILLS_VERIFY_MAX_PER_MINUTE']);
+  });
+
   it('adds HSTS in production', async () => {
     const response = await app.fetch(new Request('https://malipo.example/healthz'), productionEnv());
     expect(response.status).toBe(200);

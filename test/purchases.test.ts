@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
+import { app } from '../src/app';
 import { getConfig } from '../src/config';
 import { providerFetch } from '../src/providers/http';
 import { vtpassClientFromConfig } from '../src/providers/vtpass';
@@ -10,7 +11,7 @@ import { walletLedger } from '../src/services/wallets';
 import { call, postJson, signUpUser } from './helpers';
 import { expectLedgerInvariants } from './invariants';
 
-type PurchaseJson = { id: string; serviceId: string; category: string; recipient: string; amount: number; status: string; token?: string; units?: string; failureReason?: string };
+type PurchaseJson = { id: string; serviceId: string; category: string; recipient: string; amount: number; status: string; token?: string; units?: string; failureReason?: string; subscription?: string };
 
 let keyCounter = 0;
 const newKey = () => `key-${Date.now()}-${(keyCounter += 1)}`;
@@ -258,5 +259,102 @@ describe('purchases: money and input rules', () => {
     expect(await response.json()).toEqual({ response: 'success' });
     const event = await env.DB.prepare("SELECT outcome, note FROM provider_events WHERE provider = 'vtpass' AND external_id = '202501151430unknown'").first();
     expect(event).toMatchObject({ outcome: 'ignored', note: 'unknown request id' });
+  });
+});
+
+describe('purchases: TV renewal priced by VTpass verify', () => {
+  const renew = (extra: Record<string, unknown> = {}) => ({ serviceId: 'dstv', recipient: '1212121212', subscription: 'renew', phone: '08011111111', ...extra });
+
+  it('charges exactly the renewal amount merchant-verify gives and sends VTpass a renew', async () => {
+    const { user, cookie } = await fundedUser(5_000_000);
+    const { status, purchase } = await buy(cookie, renew());
+    expect(status).toBe(201);
+    expect(purchase).toMatchObject({ status: 'delivered', category: 'tv', amount: 1_900_000, subscription: 'renew' });
+    expect(purchase).not.toHaveProperty('variationCode');
+    const sent = await env.DB.prepare('SELECT amount_kobo, variation_code FROM sim_vtpass_transactions WHERE request_id = ?').bind(await requestIdOf(purchase.id)).first();
+    expect(sent).toEqual({ amount_kobo: 1_900_000, variation_code: null });
+    expect(await expectLedgerInvariants(user.id, 'NGN')).toEqual({ balance: 3_100_000, held: 0, available: 3_100_000 });
+  });
+
+  it('the order handed to the client is a tv-renew with the verified amount', async () => {
+    const { user } = await fundedUser(5_000_000);
+    const base = purchaseDeps(env, getConfig(env));
+    const orders: Parameters<typeof base.vtpass.pay>[0][] = [];
+    const vtpass = { ...base.vtpass, pay: async (order: Parameters<typeof base.vtpass.pay>[0]) => (orders.push(order), base.vtpass.pay(order)) };
+    const { purchase } = await startPurchase({ ...base, vtpass }, user.id, { serviceId: 'gotv', recipient: '1212121212', subscription: 'renew', phone: '08011111111' }, newKey());
+    expect(purchase).toMatchObject({ status: 'delivered', amount: 850_000, variationCode: null });
+    expect(orders).toEqual([{ kind: 'tv-renew', requestId: purchase.requestId, serviceId: 'gotv', smartcardNumber: '1212121212', amountKobo: 850_000, phone: '08011111111' }]);
+    expect((await expectLedgerInvariants(user.id, 'NGN')).balance).toBe(4_150_000);
+  });
+
+  it('a client amount other than the renewal amount is refused; the right one is accepted', async () => {
+    const { user, cookie } = await fundedUser(5_000_000);
+    const cheap = await buy(cookie, renew({ amount: 100_000 }));
+    expect(cheap.status).toBe(400);
+    expect(cheap.error!.details).toHaveProperty('amount');
+    expect(await expectLedgerInvariants(user.id, 'NGN')).toEqual({ balance: 5_000_000, held: 0, available: 5_000_000 });
+    const exact = await buy(cookie, renew({ amount: 1_900_000 }));
+    expect(exact).toMatchObject({ status: 201, purchase: { amount: 1_900_000, status: 'delivered' } });
+    expect((await expectLedgerInvariants(user.id, 'NGN')).balance).toBe(3_100_000);
+  });
+
+  it('refuses a renewal with a bouquet, of a non-TV service, or of an unknown smartcard, holding nothing', async () => {
+    const { user, cookie } = await fundedUser(5_000_000);
+    const cases: [unknown, string][] = [
+      [renew({ variationCode: 'dstv79' }), 'variationCode'],
+      [{ ...airtime('08011111111'), subscription: 'renew' }, 'subscription'],
+      [renew({ recipient: '9999999999' }), 'recipient'],
+      [renew({ subscription: 'pause' }), 'subscription'],
+    ];
+    for (const [body, field] of cases) {
+      const result = await buy(cookie, body);
+      expect(result.status, JSON.stringify(body)).toBe(400);
+      expect(result.error!.details, JSON.stringify(body)).toHaveProperty(field);
+    }
+    expect(await expectLedgerInvariants(user.id, 'NGN')).toEqual({ balance: 5_000_000, held: 0, available: 5_000_000 });
+  });
+
+  it('a bouquet change still works, and "change" sent explicitly replays the same key as before', async () => {
+    const { user, cookie } = await fundedUser(5_000_000);
+    const key = newKey();
+    const change = { serviceId: 'gotv', recipient: '1212121212', variationCode: 'gotv-max', phone: '08011111111' };
+    const first = await buy(cookie, change, key);
+    expect(first).toMatchObject({ status: 201, purchase: { status: 'delivered', subscription: 'change', amount: 858_500 } });
+    const explicit = await buy(cookie, { ...change, subscription: 'change' }, key);
+    expect(explicit.purchase.id).toBe(first.purchase.id);
+    const renewal = await buy(cookie, { serviceId: 'gotv', recipient: '1212121212', phone: '08011111111', subscription: 'renew' }, key);
+    expect(renewal.status).toBe(409);
+    expect((await expectLedgerInvariants(user.id, 'NGN')).balance).toBe(5_000_000 - 858_500);
+  });
+});
+
+describe('purchases: per-customer rate limit', () => {
+  /** The purchase API with a lower PURCHASE_MAX_PER_MINUTE. */
+  async function buyLimited(limit: number, cookie: string, body: unknown, key: string) {
+    const request = new Request('http://malipo.test/api/v1/purchases', { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'idempotency-key': key }, body: JSON.stringify(body) });
+    const response = await app.fetch(request, { ...env, PURCHASE_MAX_PER_MINUTE: String(limit) });
+    const json = (await response.json()) as { data?: PurchaseJson; error?: { code: string } };
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), purchase: json.data, error: json.error };
+  }
+
+  it('past the limit a new purchase is 429 with Retry-After and nothing held; a replay still replays', async () => {
+    const { user, cookie } = await fundedUser(100_000);
+    const keys = [newKey(), newKey(), newKey()];
+    const first = await buyLimited(2, cookie, airtime('08011111111'), keys[0]!);
+    expect(first.status).toBe(201);
+    expect((await buyLimited(2, cookie, airtime('08011111111'), keys[1]!)).status).toBe(201);
+    const third = await buyLimited(2, cookie, airtime('08011111111'), keys[2]!);
+    expect(third.status).toBe(429);
+    expect(third.error!.code).toBe('RATE_LIMITED');
+    expect(Number(third.retryAfter)).toBeGreaterThanOrEqual(1);
+    const replay = await buyLimited(2, cookie, airtime('08011111111'), keys[0]!);
+    expect(replay.status).toBe(201);
+    expect(replay.purchase!.id).toBe(first.purchase!.id);
+    const rows = await env.DB.prepare('SELECT COUNT(*) AS n FROM purchases WHERE user_id = ?').bind(user.id).first<{ n: number }>();
+    expect(rows!.n).toBe(2);
+    expect(await expectLedgerInvariants(user.id, 'NGN')).toEqual({ balance: 80_000, held: 0, available: 80_000 });
+    // The limit is per customer.
+    const other = await fundedUser(100_000);
+    expect((await buyLimited(2, other.cookie, airtime('08011111111'), newKey())).status).toBe(201);
   });
 });

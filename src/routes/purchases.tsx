@@ -3,12 +3,15 @@ import { z } from 'zod';
 import { database } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { requireUser } from '../middleware/auth';
+import { requireUser, requireUserPage } from '../middleware/auth';
 import { jsonBody, parse } from '../middleware/validate';
 import { providerFetch } from '../providers/http';
 import { vtpassClientFromConfig } from '../providers/vtpass';
+import { billsDeps, billsVerifyInput, publicVerification, purchaseLabels, verifyBill } from '../services/bills';
 import { ensureCatalog, publicCatalog } from '../services/catalog';
 import { getPurchase, listPurchases, publicPurchase, purchaseDeps, purchaseInput, startPurchase } from '../services/purchases';
+import { PurchaseStatus } from '../views/components/purchase-status';
+import { PurchasePage, ReceiptPage } from '../views/pages/purchase';
 
 const idempotencyKey = z.string().trim().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'Idempotency-Key must be printable ASCII');
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(64).optional() });
@@ -39,4 +42,34 @@ export const purchasesApi = new Hono<AppEnv>()
   .get('/:id', async (c) => {
     const purchase = await getPurchase(database(c.env.DB), c.var.user!.id, c.req.param('id'));
     return c.json({ data: publicPurchase(purchase) });
+  });
+
+/** `POST /api/v1/bills/verify`: who owns a meter or smartcard (and, for TV, the renewal amount in kobo). */
+export const billsApi = new Hono<AppEnv>().use(requireUser).post('/verify', async (c) => {
+  const input = await jsonBody(c, billsVerifyInput);
+  const verification = await verifyBill(billsDeps(c.env, c.var.config), c.var.user!.id, input);
+  return c.json({ data: publicVerification(verification) });
+});
+
+/** The customer's own purchase and the names to show it with; anyone else's is 404. */
+async function ownPurchase(env: Env, userId: string, id: string) {
+  const db = database(env.DB);
+  const purchase = await getPurchase(db, userId, id);
+  return { purchase, labels: await purchaseLabels(db, purchase) };
+}
+
+/** `/purchases/{id}` (follows itself while pending), its status fragment, and its printable receipt. */
+export const purchasePages = new Hono<AppEnv>()
+  .use(requireUserPage)
+  .get('/:id', async (c) => {
+    const { purchase, labels } = await ownPurchase(c.env, c.var.user!.id, c.req.param('id'));
+    return c.html(<PurchasePage user={c.var.user!} purchase={purchase} labels={labels} />);
+  })
+  .get('/:id/status', async (c) => {
+    const { purchase, labels } = await ownPurchase(c.env, c.var.user!.id, c.req.param('id'));
+    return c.html(<PurchaseStatus purchase={purchase} labels={labels} />);
+  })
+  .get('/:id/receipt', async (c) => {
+    const { purchase, labels } = await ownPurchase(c.env, c.var.user!.id, c.req.param('id'));
+    return c.html(<ReceiptPage user={c.var.user!} purchase={purchase} labels={labels} />);
   });

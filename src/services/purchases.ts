@@ -10,8 +10,9 @@ import { AppError } from '../lib/errors';
 import { log } from '../lib/log';
 import { providerFetch } from '../providers/http';
 import { vtpassClientFromConfig, type VtpassClassification, type VtpassClient, type VtpassPurchase } from '../providers/vtpass';
-import { ensureCatalog, findCatalogService } from './catalog';
+import { quotePurchase } from './bills';
 import { recordAnomaly, recordEvent } from './deposits';
+import * as rateLimit from './rate-limit';
 import { walletLedger } from './wallets';
 
 export type Purchase = typeof purchases.$inferSelect;
@@ -23,8 +24,12 @@ export const purchaseInput = z.strictObject({
   variationCode: z.string().trim().min(1).max(100).optional(),
   /** Who VTpass notifies for electricity and TV; defaults to the recipient. */
   phone: z.string().trim().regex(/^0\d{10}$/, 'Enter an 11-digit Nigerian phone number').optional(),
+  /** TV only: `change` buys `variationCode` (the default); `renew` pays the smartcard's renewal amount. */
+  subscription: z.enum(['change', 'renew'], 'Choose change or renew').optional(),
 });
 export type PurchaseInput = z.output<typeof purchaseInput>;
+
+export const TOO_MANY_PURCHASES = 'Too many purchases in a short time. Wait a minute and try again.';
 
 /** Growing gaps between requeries; past the last one the purchase goes to staff, hold kept. */
 export const REQUERY_DELAYS_SECONDS = [10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -36,6 +41,8 @@ export type PurchaseDeps = {
   env: Env;
   vtpass: VtpassClient;
   scheduleRequery: (purchaseId: string, attempt: number, delaySeconds: number) => Promise<void>;
+  /** Purchases one customer may start per minute. */
+  purchasesPerMinute: number;
 };
 
 /** The real collaborators: VTpass (or its simulator) and the JOBS queue. */
@@ -47,6 +54,7 @@ export function purchaseDeps(env: Env, config: Config): PurchaseDeps {
     scheduleRequery: async (purchaseId, attempt, delaySeconds) => {
       await env.JOBS.send({ type: 'purchase.requery', purchaseId, attempt } satisfies JobMessage, { delaySeconds });
     },
+    purchasesPerMinute: config.PURCHASE_MAX_PER_MINUTE,
   };
 }
 
@@ -58,6 +66,7 @@ export function publicPurchase(p: Purchase) {
     category: p.category,
     recipient: p.recipient,
     ...(p.variationCode ? { variationCode: p.variationCode } : {}),
+    ...(p.category === 'tv' ? { subscription: isRenewal(p) ? 'renew' : 'change' } : {}),
     amount: p.amount,
     status: p.status,
     ...(p.token ? { token: p.token } : {}),
@@ -67,49 +76,23 @@ export function publicPurchase(p: Purchase) {
   };
 }
 
-type Priced = { serviceId: string; category: Purchase['category']; recipient: string; variationCode: string | null; phone: string; amount: number };
-
-/** The price from the catalogue; the client's amount is only the face value of airtime and electricity. */
-async function priceFromCatalog(deps: PurchaseDeps, input: PurchaseInput): Promise<Priced> {
-  await ensureCatalog(deps.db, deps.vtpass);
-  const found = await findCatalogService(deps.db, input.serviceId);
-  if (!found) throw invalid('serviceId', 'No such service');
-  const { service, variations } = found;
-  const base = { serviceId: service.serviceId, category: service.category, recipient: input.recipient, phone: input.phone ?? input.recipient };
-  if (service.category === 'airtime' && !/^\d{10,13}$/.test(input.recipient)) throw invalid('recipient', 'Enter the phone number to top up');
-  const variation = input.variationCode === undefined ? undefined : variations.find((v) => v.code === input.variationCode);
-  if (service.category === 'data' || service.category === 'tv') {
-    if (!variation || !variation.fixedPrice) throw invalid('variationCode', 'Choose a plan from the catalogue');
-    if (input.amount !== undefined && input.amount !== variation.price) throw invalid('amount', `The price of this plan is ${variation.price} kobo`);
-    return { ...base, variationCode: variation.code, amount: variation.price };
-  }
-  if (service.category === 'electricity' && !variation) throw invalid('variationCode', 'Choose prepaid or postpaid');
-  if (service.category === 'airtime' && input.variationCode !== undefined) throw invalid('variationCode', 'Airtime has no plans');
-  if (input.amount === undefined) throw invalid('amount', 'Enter an amount');
-  if (input.amount % 100 !== 0) throw invalid('amount', 'Enter whole naira');
-  if (input.amount < service.minAmount || input.amount > service.maxAmount) {
-    throw invalid('amount', `The amount must be between ${service.minAmount} and ${service.maxAmount} kobo`);
-  }
-  return { ...base, variationCode: variation?.code ?? null, amount: input.amount };
-}
-
-function invalid(field: string, message: string) {
-  return new AppError('VALIDATION_FAILED', message, { [field]: [message] });
-}
-
 /**
- * Buys airtime, data, electricity or TV. Order: price from the catalogue, purchase row, hold
+ * Buys airtime, data, electricity or TV. Order: a replay of the key answers at once (it is not
+ * counted), the per-customer rate limit, price from the catalogue, purchase row, hold
  * (transfer id = purchase id), then one `pay`. Delivered posts the hold; a definite failure voids
  * it; anything else keeps it and schedules a requery. A refused hold removes the row (nothing was
  * sent), so the key can be used again after a top-up.
  */
 export async function startPurchase(deps: PurchaseDeps, userId: string, input: PurchaseInput, idempotencyKey: string, now = Date.now()): Promise<{ purchase: Purchase; replayed: boolean }> {
   const { db } = deps;
-  const requestHash = await requestFingerprint([input.serviceId, input.recipient, input.amount ?? null, input.variationCode ?? null, input.phone ?? null]);
+  // `renew` is appended only when sent, so bodies without it keep the fingerprint they always had.
+  const fields = [input.serviceId, input.recipient, input.amount ?? null, input.variationCode ?? null, input.phone ?? null];
+  const requestHash = await requestFingerprint(input.subscription === 'renew' ? [...fields, 'renew'] : fields);
   const previous = await findByKey(db, userId, idempotencyKey);
   if (previous) return replay(previous, requestHash);
+  await rateLimit.enforce(db, `purchase:user:${userId}`, { limit: deps.purchasesPerMinute, windowSeconds: 60 }, TOO_MANY_PURCHASES, now);
 
-  const priced = await priceFromCatalog(deps, input);
+  const { priced } = await quotePurchase(db, deps.vtpass, input);
   const purchase: Purchase = {
     id: newId('pur', now),
     userId,
@@ -172,8 +155,19 @@ function vtpassOrder(p: Purchase): VtpassPurchase {
     case 'electricity':
       return { ...base, kind: 'electricity', meterNumber: p.recipient, meterType: p.variationCode === 'postpaid' ? 'postpaid' : 'prepaid', amountKobo: p.amount, phone: p.phone };
     case 'tv':
-      return { ...base, kind: 'tv-change', smartcardNumber: p.recipient, variationCode: p.variationCode!, phone: p.phone };
+      return isRenewal(p)
+        ? { ...base, kind: 'tv-renew', smartcardNumber: p.recipient, amountKobo: p.amount, phone: p.phone }
+        : { ...base, kind: 'tv-change', smartcardNumber: p.recipient, variationCode: p.variationCode!, phone: p.phone };
   }
+}
+
+/**
+ * A TV purchase without a variation code is a renewal of the current bouquet: a change always
+ * names the bouquet bought, a renewal never does (VTpass renews whatever the card has), so the
+ * null needs no new column and cannot be mistaken for anything else.
+ */
+export function isRenewal(p: Pick<Purchase, 'category' | 'variationCode'>): boolean {
+  return p.category === 'tv' && p.variationCode === null;
 }
 
 function findByKey(db: Database, userId: string, key: string) {

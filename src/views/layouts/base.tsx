@@ -56,6 +56,8 @@ function Nav({ user }: { user: SessionUser | null }) {
       <a href="/dashboard">Home</a>
       <a href="/wallet">Wallet</a>
       <a href="/deposit">Top up</a>
+      <a href="/buy">Buy</a>
+      <a href="/history">History</a>
       <form method="post" action="/logout" class="inline">
         <button type="submit" class="link">Log out</button>
       </form>
