@@ -45,6 +45,7 @@ export const deposits = sqliteTable(
     uniqueIndex('deposits_checkout_unique').on(t.checkoutRequestId),
     uniqueIndex('deposits_callback_token_unique').on(t.callbackTokenHash),
     uniqueIndex('deposits_idempotency_unique').on(t.userId, t.idempotencyKey),
+    index('deposits_receipt_idx').on(t.receipt),
   ],
 );
 
@@ -63,7 +64,11 @@ export const providerEvents = sqliteTable(
     note: text('note'),
     receivedAt: timestamp('received_at').notNull(),
   },
-  (t) => [index('provider_events_provider_idx').on(t.provider, t.receivedAt), index('provider_events_deposit_idx').on(t.depositId)],
+  (t) => [
+    index('provider_events_provider_idx').on(t.provider, t.receivedAt),
+    index('provider_events_deposit_idx').on(t.depositId),
+    index('provider_events_external_idx').on(t.externalId),
+  ],
 );
 
 /** Something staff must look at (amount mismatch, unknown checkout id, unexpected source IP, …). Never credited. */

@@ -39,5 +39,9 @@ export const ledgerEntries = sqliteTable(
     uniqueIndex('ledger_entries_wallet_seq_unique').on(t.userId, t.currency, t.seq),
     index('ledger_entries_account_idx').on(t.account, t.currency, t.status),
     index('ledger_entries_transfer_idx').on(t.transferId),
+    // The console: newest-first lists, related transfers, search by reference.
+    index('ledger_entries_created_idx').on(t.createdAt),
+    index('ledger_entries_related_idx').on(t.relatedId),
+    index('ledger_entries_reference_idx').on(t.reference),
   ],
 );

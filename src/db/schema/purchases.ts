@@ -47,5 +47,6 @@ export const purchases = sqliteTable(
     index('purchases_status_check_idx').on(t.status, t.nextCheckAt),
     uniqueIndex('purchases_request_id_unique').on(t.requestId),
     uniqueIndex('purchases_idempotency_unique').on(t.userId, t.idempotencyKey),
+    index('purchases_recipient_idx').on(t.recipient),
   ],
 );
