@@ -1,7 +1,14 @@
 import { createScheduledController } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { getConfig } from '../src/config';
+import { database } from '../src/db/client';
 import worker from '../src/index';
+import { providerFetch } from '../src/providers/http';
+import { vtpassClientFromConfig, VtpassError } from '../src/providers/vtpass';
+import { syncCatalog } from '../src/services/catalog';
+import { addManualPlan, setVariationEnabled } from '../src/services/catalog-admin';
+import { createStaff } from './admin-helpers';
 import { call } from './helpers';
 
 type CatalogJson = { serviceId: string; category: string; name: string; minAmount: number; maxAmount: number; variations: { code: string; name: string; amount: number | null }[] };
@@ -44,5 +51,75 @@ describe('catalogue', () => {
     expect(services.find((s) => s.serviceId === 'mtn-data')!.variations.find((v) => v.code === 'mtn-1gb-500')).toMatchObject({ amount: 52_500 });
     const row = await env.DB.prepare("SELECT margin_bps, enabled FROM catalog_services WHERE service_id = 'glo'").first();
     expect(row).toMatchObject({ margin_bps: 0, enabled: 0 });
+  });
+});
+
+const db = () => database(env.DB);
+
+/** The real client against the simulator, with some plans hidden or some calls failing, as VTpass might. */
+function vtpassListing(options: { without?: string[]; failing?: string[]; empty?: string[] } = {}) {
+  const real = vtpassClientFromConfig(getConfig(env), providerFetch(env));
+  return {
+    services: (identifier: string) => real.services(identifier),
+    async serviceVariations(serviceId: string) {
+      if (options.failing?.includes(serviceId)) throw new VtpassError('timeout', `VTpass service-variations: no answer for ${serviceId}`);
+      const listed = await real.serviceVariations(serviceId);
+      const variations = options.empty?.includes(serviceId) ? [] : listed.variations.filter((v) => !options.without?.includes(v.code));
+      return { ...listed, variations };
+    },
+  };
+}
+
+/** A real staff member (audit rows name one), as the console would pass it to the catalogue actions. */
+async function operatorMember() {
+  const { id, email, role } = await createStaff('operator');
+  return { id, email, role, name: 'Test operator' };
+}
+
+async function plan(serviceId: string, code: string) {
+  return db().query.catalogVariations.findFirst({ where: (v, { and, eq }) => and(eq(v.serviceId, serviceId), eq(v.code, code)) });
+}
+
+describe('catalogue sync keeps staff choices and follows what VTpass lists', () => {
+  it('disables VTpass plans it no longer lists and enables them again when listed, unless staff disabled them', async () => {
+    await catalog();
+    const first = await syncCatalog(db(), vtpassListing({ without: ['mtn-10gb-4500', 'mtn-20gb-7500'] }));
+    expect(first).toMatchObject({ disabled: 2, restored: 0, failures: [] });
+    expect(await plan('mtn-data', 'mtn-10gb-4500')).toMatchObject({ enabled: false, source: 'vtpass' });
+    const codes = (await catalog()).find((s) => s.serviceId === 'mtn-data')!.variations.map((v) => v.code);
+    expect(codes).not.toContain('mtn-10gb-4500');
+    expect(codes).toContain('mtn-1gb-500');
+
+    // Staff decide the 20GB plan stays off, whatever VTpass does.
+    const operator = await operatorMember();
+    await setVariationEnabled(db(), operator, 'mtn-data', 'mtn-20gb-7500', false, 'Supplier quality complaints');
+
+    const second = await syncCatalog(db(), vtpassListing());
+    expect(second).toMatchObject({ disabled: 0, restored: 1 });
+    expect(await plan('mtn-data', 'mtn-10gb-4500')).toMatchObject({ enabled: true });
+    expect(await plan('mtn-data', 'mtn-20gb-7500')).toMatchObject({ enabled: false });
+  });
+
+  it('never re-enables a plan staff disabled while VTpass kept listing it', async () => {
+    await catalog();
+    const operator = await operatorMember();
+    await setVariationEnabled(db(), operator, 'glo-data', 'glo100', false, 'Not selling this one');
+    await syncCatalog(db(), vtpassListing());
+    await syncCatalog(db(), vtpassListing());
+    expect(await plan('glo-data', 'glo100')).toMatchObject({ enabled: false });
+  });
+
+  it('leaves manual plans alone, and a failed or empty listing disables nothing', async () => {
+    await catalog();
+    const operator = await operatorMember();
+    await addManualPlan(db(), operator, 'airtel-data', { code: 'airt-2000-special', name: 'Airtel N2,000 Special', cost: 200_000 }, 'Sold by VTpass, missing from the list');
+    const report = await syncCatalog(db(), vtpassListing({ failing: ['glo-data'], empty: ['etisalat-data'] }));
+    expect(report.failures).toEqual([expect.stringContaining('glo-data')]);
+    expect(report.disabled).toBe(0);
+    expect(await plan('airtel-data', 'airt-2000-special')).toMatchObject({ enabled: true, source: 'manual', price: 204_000 });
+    const services = await catalog();
+    expect(services.find((s) => s.serviceId === 'glo-data')!.variations.length).toBeGreaterThan(0);
+    expect(services.find((s) => s.serviceId === 'etisalat-data')!.variations.length).toBeGreaterThan(0);
+    expect(services.find((s) => s.serviceId === 'airtel-data')!.variations.map((v) => v.code)).toContain('airt-2000-special');
   });
 });

@@ -52,3 +52,14 @@ export function csvDownload(filename: string, csv: string, headers: Record<strin
     },
   });
 }
+
+/** Minor units as a plain major-unit decimal for spreadsheets, without floating point: 150050 → "1500.50", -5 → "-0.05". */
+export function majorUnits(minor: number): string {
+  const abs = Math.abs(minor);
+  return `${minor < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** Timestamps in staff exports are UTC ISO 8601, so a spreadsheet in any office reads them the same. */
+export function isoOrEmpty(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? '' : new Date(ms).toISOString();
+}

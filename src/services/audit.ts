@@ -1,7 +1,9 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { auditLog } from '../db/schema';
+import { type CsvColumn, isoOrEmpty, toCsv } from '../lib/csv';
 import { newId } from '../lib/crypto';
+import { idRange } from './console/filters';
 import type { StaffMember } from './staff';
 
 export type AuditEntry = typeof auditLog.$inferSelect;
@@ -42,21 +44,55 @@ export async function recordAudit(db: Database, actor: StaffMember, record: Audi
   await auditInsert(db, actor, record, now);
 }
 
+export type AuditFilters = {
+  targetType?: string;
+  targetId?: string;
+  staffEmail?: string;
+  /** Exact dotted verb (`purchase.requery`) or a whole family by its first part (`purchase`). */
+  action?: string;
+  /** `YYYY-MM-DD`, Nairobi days. */
+  from?: string;
+  to?: string;
+};
+
+function auditWhere(options: AuditFilters & { cursor?: string }) {
+  const action = options.action?.trim();
+  return and(
+    options.cursor ? lt(auditLog.id, options.cursor) : undefined,
+    options.targetType ? eq(auditLog.targetType, options.targetType) : undefined,
+    options.targetId ? eq(auditLog.targetId, options.targetId) : undefined,
+    options.staffEmail ? eq(auditLog.staffEmail, options.staffEmail.trim().toLowerCase()) : undefined,
+    action ? (action.includes('.') ? eq(auditLog.action, action) : sql`${auditLog.action} LIKE ${`${action.replace(/[\\%_]/g, '\\$&')}.%`} ESCAPE '\\'`) : undefined,
+    ...idRange(auditLog.id, 'aud', options, 'Africa/Nairobi'),
+  );
+}
+
 /** Newest first; the cursor is the last id of the previous page (ids sort by time). */
-export async function listAudit(db: Database, options: { limit: number; cursor?: string; targetType?: string; targetId?: string; staffEmail?: string }) {
+export async function listAudit(db: Database, options: AuditFilters & { limit: number; cursor?: string }) {
   const rows = await db
     .select()
     .from(auditLog)
-    .where(
-      and(
-        options.cursor ? lt(auditLog.id, options.cursor) : undefined,
-        options.targetType ? eq(auditLog.targetType, options.targetType) : undefined,
-        options.targetId ? eq(auditLog.targetId, options.targetId) : undefined,
-        options.staffEmail ? eq(auditLog.staffEmail, options.staffEmail.toLowerCase()) : undefined,
-      ),
-    )
+    .where(auditWhere(options))
     .orderBy(desc(auditLog.id))
     .limit(options.limit + 1);
   const page = rows.slice(0, options.limit);
   return { entries: page, nextCursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null };
 }
+
+/** The same filters without paging, up to `cap` rows, for the CSV export. */
+export async function exportAudit(db: Database, options: AuditFilters, cap: number) {
+  const rows = await db.select().from(auditLog).where(auditWhere(options)).orderBy(desc(auditLog.id)).limit(cap + 1);
+  return { csv: toCsv(AUDIT_CSV, rows.slice(0, cap)), truncated: rows.length > cap };
+}
+
+const AUDIT_CSV: CsvColumn<AuditEntry>[] = [
+  { header: 'id', value: (r) => r.id },
+  { header: 'created_utc', value: (r) => isoOrEmpty(r.createdAt) },
+  { header: 'staff_email', value: (r) => r.staffEmail },
+  { header: 'action', value: (r) => r.action },
+  { header: 'target_type', value: (r) => r.targetType },
+  { header: 'target_id', value: (r) => r.targetId },
+  { header: 'reason', value: (r) => r.reason },
+  { header: 'before', value: (r) => r.before },
+  { header: 'after', value: (r) => r.after },
+];

@@ -1,12 +1,14 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
-import { catalogServices, catalogVariations } from '../db/schema';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { auditLog, catalogServices, catalogVariations } from '../db/schema';
 import type { Database } from '../db/client';
+import { AppError } from '../lib/errors';
 import { log } from '../lib/log';
-import type { VtpassClient } from '../providers/vtpass';
+import { VtpassError, type VtpassClient, type VtpassService, type VtpassVariation } from '../providers/vtpass';
 
 export type Category = (typeof catalogServices.$inferSelect)['category'];
 export type CatalogService = typeof catalogServices.$inferSelect;
 export type CatalogVariation = typeof catalogVariations.$inferSelect;
+type CatalogSource = Pick<VtpassClient, 'services' | 'serviceVariations'>;
 
 /** VTpass category identifiers we sell, and what we call them. @see providers.md §2.4 */
 const IDENTIFIERS: Record<string, Category> = {
@@ -24,61 +26,150 @@ export function sellingPrice(costAmount: number, marginBps: number): number {
   return costAmount + Math.ceil((costAmount * marginBps) / 10_000);
 }
 
+export type SyncReport = {
+  services: number;
+  variations: number;
+  /** VTpass plans it no longer lists, disabled by this sync. */
+  disabled: number;
+  /** Plans VTpass lists again after dropping them, enabled again because staff had not disabled them. */
+  restored: number;
+  /** Categories or services whose VTpass call failed; what they had is left exactly as it was. */
+  failures: string[];
+};
+
 /**
  * Pulls services and variations from VTpass and upserts them. Names, limits and costs follow
- * VTpass; our margin and enabled flags are kept, and prices are recomputed from them.
+ * VTpass; our margins and staff's enabled choices are kept, and prices are recomputed from them.
+ * A failed call skips only its category or service, so one bad answer never disables anything.
  */
-export async function syncCatalog(db: Database, vtpass: Pick<VtpassClient, 'services' | 'serviceVariations'>, now = Date.now()) {
-  let services = 0;
-  let variations = 0;
+export async function syncCatalog(db: Database, vtpass: CatalogSource, now = Date.now()): Promise<SyncReport> {
+  const report: SyncReport = { services: 0, variations: 0, disabled: 0, restored: 0, failures: [] };
   for (const [identifier, category] of Object.entries(IDENTIFIERS)) {
-    for (const service of await vtpass.services(identifier)) {
-      const [row] = await db
-        .insert(catalogServices)
-        .values({
-          serviceId: service.serviceId,
-          category,
-          name: service.name,
-          minAmount: service.minimumAmountKobo ?? 100,
-          maxAmount: service.maximumAmountKobo ?? 100_000_000,
-          marginBps: DEFAULT_MARGIN_BPS[category],
-          syncedAt: now,
-        })
-        .onConflictDoUpdate({
-          target: catalogServices.serviceId,
-          set: { category, name: service.name, minAmount: sql`excluded.min_amount`, maxAmount: sql`excluded.max_amount`, syncedAt: now },
-        })
-        .returning();
-      services += 1;
+    const listed = await attempt(report, identifier, () => vtpass.services(identifier));
+    for (const service of listed ?? []) {
+      const row = await upsertService(db, service, category, now);
+      report.services += 1;
       if (category === 'airtime' || !row) continue;
-      const listed = await vtpass.serviceVariations(service.serviceId);
-      const statements = listed.variations.map((v) => {
-        const cost = v.amountKobo ?? 0;
-        const fixedPrice = category !== 'electricity' && cost > 0;
-        return db
-          .insert(catalogVariations)
-          .values({ serviceId: row.serviceId, code: v.code, name: v.name, costAmount: cost, price: sellingPrice(cost, row.marginBps), fixedPrice, syncedAt: now })
-          .onConflictDoUpdate({
-            target: [catalogVariations.serviceId, catalogVariations.code],
-            set: { name: v.name, costAmount: cost, price: sellingPrice(cost, row.marginBps), fixedPrice, syncedAt: now },
-          });
-      });
-      const [first, ...rest] = statements;
-      if (first) await db.batch([first, ...rest]);
-      variations += statements.length;
+      const plans = await attempt(report, service.serviceId, async () => (await vtpass.serviceVariations(service.serviceId)).variations);
+      if (!plans) continue;
+      const outcome = await syncVariations(db, row, plans, now);
+      report.variations += plans.length;
+      report.disabled += outcome.disabled;
+      report.restored += outcome.restored;
     }
   }
-  log('info', 'catalogue synced', { services, variations });
-  return { services, variations };
+  log(report.failures.length ? 'warn' : 'info', 'catalogue synced', report);
+  return report;
+}
+
+/** A VTpass catalogue call, or null (noted in the report) when VTpass gave no usable answer. */
+async function attempt<T>(report: SyncReport, what: string, call: () => Promise<T>): Promise<T | null> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof VtpassError)) throw error;
+    report.failures.push(`${what}: ${error.message}`);
+    return null;
+  }
+}
+
+async function upsertService(db: Database, service: VtpassService, category: Category, now: number) {
+  const [row] = await db
+    .insert(catalogServices)
+    .values({
+      serviceId: service.serviceId,
+      category,
+      name: service.name,
+      minAmount: service.minimumAmountKobo ?? 100,
+      maxAmount: service.maximumAmountKobo ?? 100_000_000,
+      marginBps: DEFAULT_MARGIN_BPS[category],
+      syncedAt: now,
+    })
+    .onConflictDoUpdate({
+      target: catalogServices.serviceId,
+      set: { category, name: service.name, minAmount: sql`excluded.min_amount`, maxAmount: sql`excluded.max_amount`, syncedAt: now },
+    })
+    .returning();
+  return row;
+}
+
+/**
+ * One service's plans, in one batch. Listed plans are upserted (a manual plan keeps its source and
+ * is never disabled here). A VTpass plan missing from the list is disabled, unless the list is
+ * empty (more likely a VTpass glitch than every plan withdrawn at once). A disabled VTpass plan
+ * that was missing from the previous listing (its `syncedAt` is older than its siblings') and is
+ * listed again is enabled, unless staff disabled it: the audit log records every staff
+ * enable/disable, so it tells the two apart without a column of its own.
+ */
+async function syncVariations(db: Database, service: CatalogService, plans: VtpassVariation[], now: number) {
+  const existing = await db.select().from(catalogVariations).where(eq(catalogVariations.serviceId, service.serviceId));
+  const listed = new Set(plans.map((v) => v.code));
+  const fromVtpass = existing.filter((v) => v.source === 'vtpass');
+  const lastListing = Math.max(0, ...fromVtpass.map((v) => v.syncedAt));
+  const dropped = plans.length === 0 ? [] : fromVtpass.filter((v) => v.enabled && !listed.has(v.code)).map((v) => v.code);
+  const relisted = fromVtpass.filter((v) => !v.enabled && listed.has(v.code) && v.syncedAt < lastListing).map((v) => v.code);
+  const keptOff = await staffDisabledCodes(db, service.serviceId, relisted);
+  const restored = relisted.filter((code) => !keptOff.has(code));
+  if (plans.length === 0) log('warn', 'VTpass listed no plans for a service; none disabled', { serviceId: service.serviceId });
+
+  const ofService = (codes: string[]) => and(eq(catalogVariations.serviceId, service.serviceId), inArray(catalogVariations.code, codes));
+  const statements = [
+    ...plans.map((v) => {
+      const cost = v.amountKobo ?? 0;
+      const fixedPrice = service.category !== 'electricity' && cost > 0;
+      const price = sellingPrice(cost, service.marginBps);
+      return db
+        .insert(catalogVariations)
+        .values({ serviceId: service.serviceId, code: v.code, name: v.name, costAmount: cost, price, fixedPrice, syncedAt: now })
+        .onConflictDoUpdate({ target: [catalogVariations.serviceId, catalogVariations.code], set: { name: v.name, costAmount: cost, price, fixedPrice, syncedAt: now } });
+    }),
+    ...(dropped.length ? [db.update(catalogVariations).set({ enabled: false }).where(ofService(dropped))] : []),
+    ...(restored.length ? [db.update(catalogVariations).set({ enabled: true }).where(ofService(restored))] : []),
+  ];
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
+  return { disabled: dropped.length, restored: restored.length };
+}
+
+/** How the console names a plan in the audit log; the sync reads these rows to respect staff choices. */
+export const VARIATION_AUDIT = {
+  targetType: 'catalog_variation',
+  enable: 'catalog.variation.enable',
+  disable: 'catalog.variation.disable',
+  targetId: (serviceId: string, code: string) => `${serviceId}/${code}`,
+} as const;
+
+/** The plans among `codes` whose latest enable/disable in the audit log is a disable: staff want them off. */
+export async function staffDisabledCodes(db: Database, serviceId: string, codes: string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const byTarget = new Map(codes.map((code) => [VARIATION_AUDIT.targetId(serviceId, code), code]));
+  const rows = await db
+    .select({ targetId: auditLog.targetId, action: auditLog.action })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.targetType, VARIATION_AUDIT.targetType),
+        inArray(auditLog.targetId, [...byTarget.keys()]),
+        inArray(auditLog.action, [VARIATION_AUDIT.enable, VARIATION_AUDIT.disable]),
+      ),
+    )
+    .orderBy(desc(auditLog.id));
+  const latest = new Map<string, string>();
+  for (const row of rows) if (!latest.has(row.targetId)) latest.set(row.targetId, row.action);
+  return new Set([...latest].filter(([, action]) => action === VARIATION_AUDIT.disable).map(([target]) => byTarget.get(target)!));
 }
 
 /** Syncs once when the catalogue has never been filled (fresh dev database, first deploy). */
-export async function ensureCatalog(db: Database, vtpass: Pick<VtpassClient, 'services' | 'serviceVariations'>): Promise<void> {
+export async function ensureCatalog(db: Database, vtpass: CatalogSource): Promise<void> {
   const [row] = await db.select({ n: count() }).from(catalogServices);
-  if ((row?.n ?? 0) === 0) await syncCatalog(db, vtpass);
+  if ((row?.n ?? 0) > 0) return;
+  const report = await syncCatalog(db, vtpass);
+  if (report.services === 0 && report.failures.length > 0) {
+    throw new AppError('PROVIDER_UNAVAILABLE', 'The catalogue is not available just now. Try again in a minute.');
+  }
 }
 
-/** One enabled service and its enabled variations, or null. */
+/** One enabled service and its enabled variations, or null: customers never see what staff or the sync switched off. */
 export async function findCatalogService(db: Database, serviceId: string): Promise<{ service: CatalogService; variations: CatalogVariation[] } | null> {
   const service = await db.query.catalogServices.findFirst({ where: and(eq(catalogServices.serviceId, serviceId), eq(catalogServices.enabled, true)) });
   if (!service) return null;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../db/client';
 import { catalogServices, deposits, purchases } from '../db/schema';
 import { CURRENCIES, type Currency } from '../durable/ledger-types';
-import { toCsv, type CsvColumn } from '../lib/csv';
+import { majorUnits, toCsv, type CsvColumn } from '../lib/csv';
 
 export const HISTORY_TYPES = ['all', 'airtime', 'data', 'electricity', 'tv', 'deposit'] as const;
 /** One status vocabulary over both kinds: `completed` is a delivered purchase or a succeeded deposit. */
@@ -193,12 +193,6 @@ export async function exportHistory(db: Database, userId: string, filters: Histo
     cursor = page.nextCursor ?? undefined;
   } while (cursor && items.length < cap);
   return { items, truncated: cursor !== undefined };
-}
-
-/** Minor units as a major-unit decimal string with two places, without floating point: 150050 → "1500.50". */
-export function majorUnits(minor: number): string {
-  const abs = Math.abs(minor);
-  return `${minor < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
 /** ISO 8601 in the item's own zone (e.g. `2025-01-15T14:30:04+01:00`), so dates match the filters. */

@@ -8,7 +8,7 @@ import { newId, randomToken, sha256Hex } from '../lib/crypto';
 import { log } from '../lib/log';
 import { kenyanPhone } from '../lib/phone';
 import { providerFetch } from '../providers/http';
-import { mpesaClientFromConfig, type MpesaClient, type ResultCode, type StkCallback } from '../providers/mpesa';
+import { mpesaClientFromConfig, type MpesaClient, type ResultCode, type StkCallback, type StkQueryResult } from '../providers/mpesa';
 import { assertSameRequest, requestFingerprint } from '../lib/idempotency';
 import {
   creditDeposit,
@@ -304,20 +304,35 @@ function isAllowedCallbackIp(config: Config, ip: string | null): boolean {
 }
 
 /**
+ * One STK query for a pending M-Pesa deposit, settled when the answer is final. It schedules
+ * nothing and counts no check, so a staff re-check leaves the queue's backoff as it was.
+ */
+export async function queryMpesaDeposit(
+  deps: Pick<DepositDeps, 'db' | 'env' | 'mpesa'>,
+  depositId: string,
+): Promise<{ deposit: Deposit | null; answer: StkQueryResult | null; settled: boolean }> {
+  const { db, env } = deps;
+  const deposit = await db.query.deposits.findFirst({ where: eq(deposits.id, depositId) });
+  if (!deposit || deposit.status !== 'pending' || deposit.method !== 'mpesa') return { deposit: deposit ?? null, answer: null, settled: false };
+  const answer = deposit.checkoutRequestId ? await deps.mpesa.stkQuery(deposit.checkoutRequestId) : null;
+  if (answer?.kind === 'completed') {
+    if (isPaid(answer.resultCode)) return { deposit: await settleSucceeded(env, db, deposit, null), answer, settled: true };
+    if (isFinalFailure(answer.resultCode)) {
+      const failed = await settleFailed(db, deposit, { reason: failureReasonFor(answer.resultCode), resultCode: String(answer.resultCode), resultDesc: answer.resultDesc });
+      return { deposit: failed, answer, settled: true };
+    }
+  }
+  return { deposit, answer, settled: false };
+}
+
+/**
  * One scheduled STK query. Pending answers schedule the next check with a longer delay; past the
  * deposit's expiry an unresolved prompt goes to staff instead of being guessed.
  */
 export async function checkMpesaDeposit(deps: DepositDeps, depositId: string, attempt: number, now = Date.now()): Promise<Deposit | null> {
-  const { db, env } = deps;
-  const deposit = await db.query.deposits.findFirst({ where: eq(deposits.id, depositId) });
-  if (!deposit || deposit.status !== 'pending' || deposit.method !== 'mpesa') return deposit ?? null;
-
-  let answer: Awaited<ReturnType<MpesaClient['stkQuery']>> | null = null;
-  if (deposit.checkoutRequestId) answer = await deps.mpesa.stkQuery(deposit.checkoutRequestId);
-  if (answer?.kind === 'completed') {
-    if (isPaid(answer.resultCode)) return settleSucceeded(env, db, deposit, null);
-    if (isFinalFailure(answer.resultCode)) return settleFailed(db, deposit, { reason: failureReasonFor(answer.resultCode), resultCode: String(answer.resultCode), resultDesc: answer.resultDesc });
-  }
+  const { db } = deps;
+  const { deposit, answer, settled } = await queryMpesaDeposit(deps, depositId);
+  if (!deposit || settled || deposit.status !== 'pending' || deposit.method !== 'mpesa') return deposit;
   if (now >= deposit.expiresAt) {
     await recordAnomaly(db, { kind: 'deposit_unresolved', provider: 'mpesa', depositId: deposit.id, details: { checks: deposit.checks + 1, lastAnswer: answer?.kind ?? 'no checkout id' } });
     await db.update(deposits).set({ checks: deposit.checks + 1, nextCheckAt: null, updatedAt: now }).where(eq(deposits.id, deposit.id));

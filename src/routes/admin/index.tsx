@@ -4,18 +4,18 @@ import { AppError } from '../../lib/errors';
 import { requireStaff } from '../../middleware/access';
 import { AccessSignIn } from '../../views/admin/sign-in';
 import { actionsAdmin } from './actions';
-import { adjustmentsAdmin } from './adjustments';
-import { anomaliesAdmin } from './anomalies';
-import { auditAdmin } from './audit';
-import { catalogAdmin } from './catalog';
-import { customersAdmin } from './customers';
-import { depositsAdmin } from './deposits';
-import { eventsAdmin } from './events';
-import { ledgerAdmin } from './ledger';
+import { adjustmentsAdmin, adjustmentsCsvAdmin } from './adjustments';
+import { anomaliesAdmin, anomaliesCsvAdmin } from './anomalies';
+import { auditAdmin, auditCsvAdmin } from './audit';
+import { catalogAdmin, catalogCsvAdmin } from './catalog';
+import { customersAdmin, customersCsvAdmin } from './customers';
+import { depositsAdmin, depositsCsvAdmin } from './deposits';
+import { eventsAdmin, eventsCsvAdmin } from './events';
+import { ledgerAdmin, ledgerCsvAdmin } from './ledger';
 import { overviewAdmin } from './overview';
-import { purchasesAdmin } from './purchases';
-import { reconciliationAdmin } from './reconciliation';
-import { staffAdmin } from './staff';
+import { purchasesAdmin, purchasesCsvAdmin } from './purchases';
+import { reconciliationAdmin, reconciliationCsvAdmin } from './reconciliation';
+import { staffAdmin, staffCsvAdmin } from './staff';
 
 /**
  * The staff console. Every request is verified here (providers.md §4) even though Access sits in
@@ -45,4 +45,17 @@ export const admin = new Hono<AppEnv>()
   .route('/catalog', catalogAdmin)
   .route('/reconciliation', reconciliationAdmin)
   .route('/audit', auditAdmin)
-  .route('/staff', staffAdmin);
+  .route('/staff', staffAdmin)
+  // `/admin/<section>.csv` sits beside each section's mount point (`route('/ledger', …)` serves only
+  // `/ledger` and `/ledger/…`), so the exports are mounted at the console's root.
+  .route('/', customersCsvAdmin)
+  .route('/', depositsCsvAdmin)
+  .route('/', purchasesCsvAdmin)
+  .route('/', ledgerCsvAdmin)
+  .route('/', eventsCsvAdmin)
+  .route('/', anomaliesCsvAdmin)
+  .route('/', adjustmentsCsvAdmin)
+  .route('/', catalogCsvAdmin)
+  .route('/', reconciliationCsvAdmin)
+  .route('/', auditCsvAdmin)
+  .route('/', staffCsvAdmin);

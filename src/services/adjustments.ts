@@ -1,0 +1,246 @@
+import { and, asc, desc, eq, getTableColumns, lt, or } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { database, type Database } from '../db/client';
+import { adjustments, staff, users } from '../db/schema';
+import { CURRENCIES, type Currency } from '../durable/ledger-types';
+import { newId } from '../lib/crypto';
+import { type CsvColumn, isoOrEmpty, majorUnits, toCsv } from '../lib/csv';
+import { AppError } from '../lib/errors';
+import { log } from '../lib/log';
+import { type AuditRecord, auditInsert, recordAudit } from './audit';
+import { pageOf } from './console/filters';
+import { recordAnomaly } from './deposits';
+import { auditInsertIfChanged } from './operations';
+import type { StaffMember } from './staff';
+import { walletLedger } from './wallets';
+
+export type Adjustment = typeof adjustments.$inferSelect;
+export const ADJUSTMENT_STATUSES = ['pending_approval', 'applied', 'rejected', 'failed'] as const;
+export type AdjustmentStatus = (typeof ADJUSTMENT_STATUSES)[number];
+
+/** The largest single adjustment (100 million in major units): anything bigger is a typo. */
+const MAX_ADJUSTMENT_MINOR = 10_000_000_000;
+
+/**
+ * An amount in major units as staff type it ("1,500.50", "250", "1500.5") → minor units, exactly:
+ * digits are split at the point, never parsed as a float. Commas only as thousands separators.
+ */
+export const majorAmount = z
+  .string()
+  .trim()
+  .regex(/^(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$/, 'Enter an amount like 1,500.50 (digits, at most two decimals)')
+  .transform((text) => {
+    const [whole = '0', fraction = ''] = text.replaceAll(',', '').split('.');
+    return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+  })
+  .pipe(z.int().positive('The amount must be more than zero').max(MAX_ADJUSTMENT_MINOR, 'That is too large for one adjustment'));
+
+export const adjustmentInput = z.object({
+  currency: z.enum(CURRENCIES, 'Choose KES or NGN'),
+  direction: z.enum(['credit', 'debit'], 'Choose credit or debit'),
+  amount: majorAmount,
+});
+export type AdjustmentInput = z.output<typeof adjustmentInput> & { reason: string };
+
+/** Above this many minor units an adjustment waits for a second admin. */
+export function approvalThreshold(config: Config, currency: Currency): number {
+  return currency === 'KES' ? config.ADJUSTMENT_APPROVAL_ABOVE_KES : config.ADJUSTMENT_APPROVAL_ABOVE_NGN;
+}
+
+/** Who settles an adjustment and how the audit row reads; `after` is completed with the outcome. */
+type Decision = { actor: StaffMember; decidedBy: string | null; action: string; reason: string; before?: unknown; after?: Record<string, unknown> };
+
+/**
+ * Asks for a manual credit or debit. The row is written first (pending approval), so a crash
+ * leaves something visible for an admin; at or below the threshold it is then applied at once.
+ * One audit row (`adjustment.request`) whose `after` says how it ended.
+ */
+export async function requestAdjustment(env: Env, config: Config, actor: StaffMember, userId: string, input: AdjustmentInput, now = Date.now()): Promise<Adjustment> {
+  const db = database(env.DB);
+  const customer = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { id: true } });
+  if (!customer) throw new AppError('NOT_FOUND', 'No such customer');
+  const row: Adjustment = {
+    id: newId('adj', now),
+    userId,
+    currency: input.currency,
+    direction: input.direction,
+    amount: input.amount,
+    reason: input.reason,
+    status: 'pending_approval',
+    requestedBy: actor.id,
+    decidedBy: null,
+    note: null,
+    createdAt: now,
+    decidedAt: null,
+  };
+  const asked = { userId, currency: row.currency, direction: row.direction, amount: row.amount };
+  const request = (after: Record<string, unknown>): AuditRecord => ({ action: 'adjustment.request', targetType: 'adjustment', targetId: row.id, reason: input.reason, after: { ...asked, ...after } });
+  if (row.amount > approvalThreshold(config, row.currency)) {
+    await db.batch([db.insert(adjustments).values(row), auditInsert(db, actor, request({ status: 'pending_approval', outcome: 'waiting for a second admin' }), now)]);
+    return row;
+  }
+  await db.insert(adjustments).values(row);
+  const settled = await settle(env, db, row, { actor, decidedBy: null, action: 'adjustment.request', reason: input.reason, after: asked }, now);
+  if (!settled.won) await recordAudit(db, actor, request({ status: settled.adjustment.status, outcome: `${words(settled.adjustment.status)} by another admin meanwhile` }), now);
+  return settled.adjustment;
+}
+
+/**
+ * A second admin applies a pending adjustment: ledger first (transfer id = adjustment id, so two
+ * approvals move money once), then the UPDATE guarded by `pending_approval` with its audit row.
+ */
+export async function approveAdjustment(env: Env, actor: StaffMember, adjustmentId: string, reason: string, now = Date.now()): Promise<Adjustment> {
+  const db = database(env.DB);
+  const adjustment = await decidable(db, actor, adjustmentId, 'approve');
+  const settled = await settle(env, db, adjustment, { actor, decidedBy: actor.id, action: 'adjustment.approve', reason, before: { status: 'pending_approval' } }, now);
+  if (!settled.won) throw new AppError('CONFLICT', `This adjustment is already ${words(settled.adjustment.status)}`);
+  return settled.adjustment;
+}
+
+/** A second admin turns a pending adjustment down; nothing moves. */
+export async function rejectAdjustment(env: Env, actor: StaffMember, adjustmentId: string, reason: string, now = Date.now()): Promise<Adjustment> {
+  const db = database(env.DB);
+  await decidable(db, actor, adjustmentId, 'reject');
+  const [[rejected]] = await db.batch([
+    db
+      .update(adjustments)
+      .set({ status: 'rejected', note: reason, decidedBy: actor.id, decidedAt: now })
+      .where(and(eq(adjustments.id, adjustmentId), eq(adjustments.status, 'pending_approval')))
+      .returning(),
+    auditInsertIfChanged(
+      db,
+      actor,
+      { action: 'adjustment.reject', targetType: 'adjustment', targetId: adjustmentId, reason, before: { status: 'pending_approval' }, after: { status: 'rejected', outcome: 'rejected; nothing moved' } },
+      now,
+    ),
+  ]);
+  if (rejected) return rejected;
+  const current = await db.query.adjustments.findFirst({ where: eq(adjustments.id, adjustmentId) });
+  throw new AppError('CONFLICT', `This adjustment is already ${words(current?.status ?? 'decided')}`);
+}
+
+async function decidable(db: Database, actor: StaffMember, adjustmentId: string, verb: string): Promise<Adjustment> {
+  const adjustment = await db.query.adjustments.findFirst({ where: eq(adjustments.id, adjustmentId) });
+  if (!adjustment) throw new AppError('NOT_FOUND', 'No such adjustment');
+  if (adjustment.status !== 'pending_approval') throw new AppError('CONFLICT', `This adjustment is already ${words(adjustment.status)}`);
+  if (adjustment.requestedBy === actor.id) throw new AppError('FORBIDDEN', `You requested this adjustment, so you cannot ${verb} it: a different admin must`);
+  return adjustment;
+}
+
+/**
+ * Moves the money, then records the outcome if the row is still pending. A debit the wallet cannot
+ * cover fails with a note and moves nothing. If someone else decided meanwhile (`won: false`) and
+ * that decision was not "applied", money this call moved is reversed: the row's status wins.
+ */
+async function settle(env: Env, db: Database, adjustment: Adjustment, decision: Decision, now: number) {
+  const ledger = walletLedger(env, adjustment.userId, adjustment.currency);
+  const transfer = { id: adjustment.id, amount: adjustment.amount, account: 'adjustments' as const, reference: `adjustment:${adjustment.id}` };
+  let note: string | null = null;
+  try {
+    await (adjustment.direction === 'credit' ? ledger.credit(transfer) : ledger.debit(transfer));
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
+    note = `The wallet cannot cover this debit (${error.message}); nothing moved`;
+  }
+  const status = note ? 'failed' : 'applied';
+  const after = { ...decision.after, status, note, outcome: note ?? `applied: ${adjustment.direction} moved through the ledger` };
+  const [[settled]] = await db.batch([
+    db
+      .update(adjustments)
+      .set({ status, note, decidedBy: decision.decidedBy, decidedAt: now })
+      .where(and(eq(adjustments.id, adjustment.id), eq(adjustments.status, 'pending_approval')))
+      .returning(),
+    auditInsertIfChanged(db, decision.actor, { action: decision.action, targetType: 'adjustment', targetId: adjustment.id, reason: decision.reason, before: decision.before, after }, now),
+  ]);
+  if (settled) return { adjustment: settled, won: true };
+  const current = (await db.query.adjustments.findFirst({ where: eq(adjustments.id, adjustment.id) }))!;
+  if (status === 'applied' && current.status !== 'applied') await undo(env, db, current);
+  return { adjustment: current, won: false };
+}
+
+async function undo(env: Env, db: Database, adjustment: Adjustment): Promise<void> {
+  try {
+    await walletLedger(env, adjustment.userId, adjustment.currency).reverse({ id: `${adjustment.id}:reversal`, reverses: adjustment.id, reference: `adjustment:${adjustment.id}` });
+    log('warn', 'adjustment moved money after it was decided otherwise; reversed', { adjustmentId: adjustment.id, status: adjustment.status });
+  } catch (error) {
+    await recordAnomaly(db, { kind: 'adjustment_not_reversed', details: { adjustmentId: adjustment.id, status: adjustment.status, error: String(error) } });
+  }
+}
+
+function words(status: string): string {
+  return status.replace(/_/g, ' ');
+}
+
+export type AdjustmentRow = Adjustment & { customerEmail: string; requestedByEmail: string; decidedByEmail: string | null };
+
+function selectRows(db: Database) {
+  const requester = alias(staff, 'requester');
+  const decider = alias(staff, 'decider');
+  return db
+    .select({ ...getTableColumns(adjustments), customerEmail: users.email, requestedByEmail: requester.email, decidedByEmail: decider.email })
+    .from(adjustments)
+    .innerJoin(users, eq(users.id, adjustments.userId))
+    .innerJoin(requester, eq(requester.id, adjustments.requestedBy))
+    .leftJoin(decider, eq(decider.id, adjustments.decidedBy));
+}
+
+/** What waits for a second admin, oldest first (the longest wait is the most urgent). */
+export function pendingAdjustments(db: Database, limit = 100): Promise<AdjustmentRow[]> {
+  return selectRows(db).where(eq(adjustments.status, 'pending_approval')).orderBy(asc(adjustments.id)).limit(limit);
+}
+
+/** The history's own filters (a form's "any" option sends an empty value). */
+export const adjustmentFilterInput = z.object({
+  status: z
+    .union([z.enum(ADJUSTMENT_STATUSES), z.literal('')])
+    .optional()
+    .transform((v) => v || undefined),
+  currency: z
+    .union([z.enum(CURRENCIES), z.literal('')])
+    .optional()
+    .transform((v) => v || undefined),
+});
+
+export type AdjustmentFilters = { status?: AdjustmentStatus; currency?: Currency; userId?: string; q?: string; cursor?: string; limit: number };
+
+/** History newest first; `q` is an adjustment id, a customer id or a customer email. */
+export async function listAdjustments(db: Database, filters: AdjustmentFilters): Promise<{ rows: AdjustmentRow[]; nextCursor: string | null }> {
+  const q = filters.q?.trim();
+  const rows = await selectRows(db)
+    .where(
+      and(
+        filters.status ? eq(adjustments.status, filters.status) : undefined,
+        filters.currency ? eq(adjustments.currency, filters.currency) : undefined,
+        filters.userId ? eq(adjustments.userId, filters.userId) : undefined,
+        q ? or(eq(adjustments.id, q), eq(adjustments.userId, q), eq(users.email, q.toLowerCase())) : undefined,
+        filters.cursor ? lt(adjustments.id, filters.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(adjustments.id))
+    .limit(filters.limit + 1);
+  return pageOf(rows, filters.limit, (row) => row.id);
+}
+
+const ADJUSTMENT_COLUMNS: CsvColumn<AdjustmentRow>[] = [
+  { header: 'id', value: (r) => r.id },
+  { header: 'created_at', value: (r) => isoOrEmpty(r.createdAt) },
+  { header: 'customer_id', value: (r) => r.userId },
+  { header: 'customer_email', value: (r) => r.customerEmail },
+  { header: 'currency', value: (r) => r.currency },
+  { header: 'direction', value: (r) => r.direction },
+  { header: 'amount', value: (r) => majorUnits(r.amount) },
+  { header: 'amount_minor', value: (r) => r.amount },
+  { header: 'status', value: (r) => r.status },
+  { header: 'reason', value: (r) => r.reason },
+  { header: 'requested_by', value: (r) => r.requestedByEmail },
+  { header: 'decided_by', value: (r) => r.decidedByEmail },
+  { header: 'decided_at', value: (r) => isoOrEmpty(r.decidedAt) },
+  { header: 'note', value: (r) => r.note },
+];
+
+/** The adjustments history as CSV, for the console's export. */
+export function adjustmentsCsv(rows: AdjustmentRow[]): string {
+  return toCsv(ADJUSTMENT_COLUMNS, rows);
+}
