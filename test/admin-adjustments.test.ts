@@ -1,8 +1,10 @@
 import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { database } from '../src/db/client';
 import { ACCESS_HEADER } from '../src/middleware/access';
-import { majorAmount } from '../src/services/adjustments';
+import { adjustments } from '../src/db/schema';
+import { majorAmount, STALLED_MS } from '../src/services/adjustments';
 import { walletLedger } from '../src/services/wallets';
 import { adminGet, adminPost, auditRowsFor, createStaff, type TestStaff } from './admin-helpers';
 import { call, signUpUser } from './helpers';
@@ -165,12 +167,38 @@ describe('above the threshold: a second admin decides', () => {
     const balance = await expectLedgerInvariants(user.id, 'KES');
     expect(balance.balance).toBe(final.status === 'applied' ? 3_000_000 : 0);
     expect(final.status).toBe(approve.status === 303 ? 'applied' : 'rejected');
-    // A losing approval may already have credited the wallet: then it was reversed, never left in place.
-    const credits = await entriesOf(user.id, 'KES', row.id);
-    const reversals = await entriesOf(user.id, 'KES', `${row.id}:reversal`);
-    if (final.status === 'rejected') expect(reversals).toHaveLength(credits.length);
-    else expect([credits.length, reversals.length]).toEqual([1, 0]);
+    // The approval claims the row before any money moves, so a losing approval never touched the wallet.
+    expect(await entriesOf(user.id, 'KES', row.id)).toHaveLength(final.status === 'applied' ? 1 : 0);
     expect((await auditRowsFor('adjustment', row.id)).map((r) => r.action)).toEqual(['adjustment.request', final.status === 'applied' ? 'adjustment.approve' : 'adjustment.reject']);
+  });
+
+  it('an approval cut off between its claim and its transfer is finished once by another admin, never rejected', async () => {
+    const [requester, approver, finisher] = await Promise.all([createStaff('admin'), createStaff('admin'), createStaff('admin')]);
+    const { user } = await signUpUser();
+    const row = await request(requester, user.id, { currency: 'KES', direction: 'credit', amount: '40,000' });
+    // What a crash after the claim leaves: the row claimed by the approver, no transfer yet.
+    const claimedAt = Date.now();
+    await db().update(adjustments).set({ status: 'applying', decidedBy: approver.id, decidedAt: claimedAt }).where(eq(adjustments.id, row.id));
+
+    const page = await (await adminGet(finisher, '/admin/adjustments')).text();
+    expect(page).toContain('Approved; the money is being moved now.');
+    expect(page).not.toContain(`/admin/adjustments/${row.id}/approve`);
+    const early = await adminPost(finisher, `/admin/adjustments/${row.id}/approve`, { reason: 'finish it' });
+    expect(early.status).toBe(409);
+    expect(await early.text()).toContain('being applied by another admin');
+    expect((await adminPost(finisher, `/admin/adjustments/${row.id}/reject`, { reason: 'too late to reject' })).status).toBe(409);
+
+    await db().update(adjustments).set({ decidedAt: claimedAt - STALLED_MS }).where(eq(adjustments.id, row.id));
+    expect(await (await adminGet(finisher, '/admin/adjustments')).text()).toContain(`/admin/adjustments/${row.id}/approve`);
+    expect((await adminPost(requester, `/admin/adjustments/${row.id}/approve`, { reason: 'finish my own' })).status).toBe(403);
+    const finished = await Promise.all([finisher, approver].map((admin) => adminPost(admin, `/admin/adjustments/${row.id}/approve`, { reason: 'finishing the cut-off approval' })));
+    expect(finished.map((r) => r.status).sort()).toEqual([303, 409]);
+    expect((await adjustmentsOf(user.id))[0]).toMatchObject({ status: 'applied', decidedBy: approver.id });
+    expect(await entriesOf(user.id, 'KES', row.id)).toHaveLength(1);
+    expect(await expectLedgerInvariants(user.id, 'KES')).toEqual({ balance: 4_000_000, held: 0, available: 4_000_000 });
+    const audit = await auditRowsFor('adjustment', row.id);
+    expect(audit.map((r) => r.action)).toEqual(['adjustment.request', 'adjustment.approve']);
+    expect(json(audit[1]!.before)).toEqual({ status: 'applying' });
   });
 
   it('CSRF: request, approve and reject posted cross-site are refused and change nothing', async () => {

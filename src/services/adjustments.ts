@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, lt, or } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
 import type { Config } from '../config';
@@ -8,16 +8,13 @@ import { CURRENCIES, type Currency } from '../durable/ledger-types';
 import { newId } from '../lib/crypto';
 import { type CsvColumn, isoOrEmpty, majorUnits, toCsv } from '../lib/csv';
 import { AppError } from '../lib/errors';
-import { log } from '../lib/log';
-import { type AuditRecord, auditInsert, recordAudit } from './audit';
+import { type AuditRecord, auditInsert, auditInsertIfChanged, recordAudit } from './audit';
 import { pageOf } from './console/filters';
-import { recordAnomaly } from './deposits';
-import { auditInsertIfChanged } from './operations';
 import type { StaffMember } from './staff';
 import { walletLedger } from './wallets';
 
 export type Adjustment = typeof adjustments.$inferSelect;
-export const ADJUSTMENT_STATUSES = ['pending_approval', 'applied', 'rejected', 'failed'] as const;
+export const ADJUSTMENT_STATUSES = ['pending_approval', 'applying', 'applied', 'rejected', 'failed'] as const;
 export type AdjustmentStatus = (typeof ADJUSTMENT_STATUSES)[number];
 
 /** The largest single adjustment (100 million in major units): anything bigger is a typo. */
@@ -49,18 +46,27 @@ export function approvalThreshold(config: Config, currency: Currency): number {
   return currency === 'KES' ? config.ADJUSTMENT_APPROVAL_ABOVE_KES : config.ADJUSTMENT_APPROVAL_ABOVE_NGN;
 }
 
+/**
+ * An adjustment is claimed (`applying`) before any money moves, so a rejection can never race a
+ * transfer: pending_approval → applying → applied | failed, or pending_approval → rejected. An
+ * `applying` row older than this was cut off between its claim and its transfer; any admin but the
+ * requester may finish it (the transfer id is the adjustment id, so it still moves money once).
+ */
+export const STALLED_MS = 60_000;
+
 /** Who settles an adjustment and how the audit row reads; `after` is completed with the outcome. */
-type Decision = { actor: StaffMember; decidedBy: string | null; action: string; reason: string; before?: unknown; after?: Record<string, unknown> };
+type Decision = { actor: StaffMember; action: string; reason: string; before?: unknown; after?: Record<string, unknown> };
 
 /**
- * Asks for a manual credit or debit. The row is written first (pending approval), so a crash
- * leaves something visible for an admin; at or below the threshold it is then applied at once.
- * One audit row (`adjustment.request`) whose `after` says how it ended.
+ * Asks for a manual credit or debit. Above the threshold the row waits for a second admin; at or
+ * below it, the row is written already claimed and applied at once (written first, so a crash
+ * leaves something visible). One audit row (`adjustment.request`) whose `after` says how it ended.
  */
 export async function requestAdjustment(env: Env, config: Config, actor: StaffMember, userId: string, input: AdjustmentInput, now = Date.now()): Promise<Adjustment> {
   const db = database(env.DB);
   const customer = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { id: true } });
   if (!customer) throw new AppError('NOT_FOUND', 'No such customer');
+  const atOnce = input.amount <= approvalThreshold(config, input.currency);
   const row: Adjustment = {
     id: newId('adj', now),
     userId,
@@ -68,33 +74,45 @@ export async function requestAdjustment(env: Env, config: Config, actor: StaffMe
     direction: input.direction,
     amount: input.amount,
     reason: input.reason,
-    status: 'pending_approval',
+    status: atOnce ? 'applying' : 'pending_approval',
     requestedBy: actor.id,
     decidedBy: null,
     note: null,
     createdAt: now,
-    decidedAt: null,
+    decidedAt: atOnce ? now : null,
   };
   const asked = { userId, currency: row.currency, direction: row.direction, amount: row.amount };
   const request = (after: Record<string, unknown>): AuditRecord => ({ action: 'adjustment.request', targetType: 'adjustment', targetId: row.id, reason: input.reason, after: { ...asked, ...after } });
-  if (row.amount > approvalThreshold(config, row.currency)) {
+  if (!atOnce) {
     await db.batch([db.insert(adjustments).values(row), auditInsert(db, actor, request({ status: 'pending_approval', outcome: 'waiting for a second admin' }), now)]);
     return row;
   }
   await db.insert(adjustments).values(row);
-  const settled = await settle(env, db, row, { actor, decidedBy: null, action: 'adjustment.request', reason: input.reason, after: asked }, now);
+  const settled = await apply(env, db, row, { actor, action: 'adjustment.request', reason: input.reason, after: asked }, now);
   if (!settled.won) await recordAudit(db, actor, request({ status: settled.adjustment.status, outcome: `${words(settled.adjustment.status)} by another admin meanwhile` }), now);
   return settled.adjustment;
 }
 
 /**
- * A second admin applies a pending adjustment: ledger first (transfer id = adjustment id, so two
- * approvals move money once), then the UPDATE guarded by `pending_approval` with its audit row.
+ * A second admin approves: claims the pending row, then moves the money. Two approvals at once:
+ * one claims, the other is told it is being applied. A stalled claim (STALLED_MS) is finished.
  */
 export async function approveAdjustment(env: Env, actor: StaffMember, adjustmentId: string, reason: string, now = Date.now()): Promise<Adjustment> {
   const db = database(env.DB);
-  const adjustment = await decidable(db, actor, adjustmentId, 'approve');
-  const settled = await settle(env, db, adjustment, { actor, decidedBy: actor.id, action: 'adjustment.approve', reason, before: { status: 'pending_approval' } }, now);
+  let adjustment = await decidable(db, actor, adjustmentId, 'approve');
+  const before = { status: adjustment.status };
+  if (adjustment.status === 'pending_approval') {
+    const [claimed] = await db
+      .update(adjustments)
+      .set({ status: 'applying', decidedBy: actor.id, decidedAt: now })
+      .where(and(eq(adjustments.id, adjustmentId), eq(adjustments.status, 'pending_approval')))
+      .returning();
+    if (!claimed) throw await conflict(db, adjustmentId);
+    adjustment = claimed;
+  } else if (!isStalled(adjustment, now)) {
+    throw await conflict(db, adjustmentId);
+  }
+  const settled = await apply(env, db, adjustment, { actor, action: 'adjustment.approve', reason, before }, now);
   if (!settled.won) throw new AppError('CONFLICT', `This adjustment is already ${words(settled.adjustment.status)}`);
   return settled.adjustment;
 }
@@ -102,7 +120,8 @@ export async function approveAdjustment(env: Env, actor: StaffMember, adjustment
 /** A second admin turns a pending adjustment down; nothing moves. */
 export async function rejectAdjustment(env: Env, actor: StaffMember, adjustmentId: string, reason: string, now = Date.now()): Promise<Adjustment> {
   const db = database(env.DB);
-  await decidable(db, actor, adjustmentId, 'reject');
+  const adjustment = await decidable(db, actor, adjustmentId, 'reject');
+  if (adjustment.status !== 'pending_approval') throw await conflict(db, adjustmentId);
   const [[rejected]] = await db.batch([
     db
       .update(adjustments)
@@ -117,24 +136,35 @@ export async function rejectAdjustment(env: Env, actor: StaffMember, adjustmentI
     ),
   ]);
   if (rejected) return rejected;
-  const current = await db.query.adjustments.findFirst({ where: eq(adjustments.id, adjustmentId) });
-  throw new AppError('CONFLICT', `This adjustment is already ${words(current?.status ?? 'decided')}`);
+  throw await conflict(db, adjustmentId);
 }
 
+/** True when an `applying` row's claim is old enough that its transfer was cut off. */
+export function isStalled(adjustment: Pick<Adjustment, 'status' | 'decidedAt'>, now = Date.now()): boolean {
+  return adjustment.status === 'applying' && (adjustment.decidedAt ?? 0) <= now - STALLED_MS;
+}
+
+/** The row as a second admin may act on it: pending, or a stalled claim to finish; never by its requester. */
 async function decidable(db: Database, actor: StaffMember, adjustmentId: string, verb: string): Promise<Adjustment> {
   const adjustment = await db.query.adjustments.findFirst({ where: eq(adjustments.id, adjustmentId) });
   if (!adjustment) throw new AppError('NOT_FOUND', 'No such adjustment');
-  if (adjustment.status !== 'pending_approval') throw new AppError('CONFLICT', `This adjustment is already ${words(adjustment.status)}`);
+  if (adjustment.status !== 'pending_approval' && adjustment.status !== 'applying') throw await conflict(db, adjustmentId);
   if (adjustment.requestedBy === actor.id) throw new AppError('FORBIDDEN', `You requested this adjustment, so you cannot ${verb} it: a different admin must`);
   return adjustment;
 }
 
+async function conflict(db: Database, adjustmentId: string): Promise<AppError> {
+  const current = await db.query.adjustments.findFirst({ where: eq(adjustments.id, adjustmentId), columns: { status: true } });
+  const status = current?.status ?? 'decided';
+  return new AppError('CONFLICT', status === 'applying' ? 'This adjustment is being applied by another admin' : `This adjustment is already ${words(status)}`);
+}
+
 /**
- * Moves the money, then records the outcome if the row is still pending. A debit the wallet cannot
- * cover fails with a note and moves nothing. If someone else decided meanwhile (`won: false`) and
- * that decision was not "applied", money this call moved is reversed: the row's status wins.
+ * Moves the money for a claimed (`applying`) row, then records the outcome with its audit row. A
+ * debit the wallet cannot cover fails with a note and moves nothing. Any other ledger error leaves
+ * the claim in place, to be finished once it is stalled. `won: false` when someone finished it first.
  */
-async function settle(env: Env, db: Database, adjustment: Adjustment, decision: Decision, now: number) {
+async function apply(env: Env, db: Database, adjustment: Adjustment, decision: Decision, now: number) {
   const ledger = walletLedger(env, adjustment.userId, adjustment.currency);
   const transfer = { id: adjustment.id, amount: adjustment.amount, account: 'adjustments' as const, reference: `adjustment:${adjustment.id}` };
   let note: string | null = null;
@@ -149,24 +179,13 @@ async function settle(env: Env, db: Database, adjustment: Adjustment, decision: 
   const [[settled]] = await db.batch([
     db
       .update(adjustments)
-      .set({ status, note, decidedBy: decision.decidedBy, decidedAt: now })
-      .where(and(eq(adjustments.id, adjustment.id), eq(adjustments.status, 'pending_approval')))
+      .set({ status, note })
+      .where(and(eq(adjustments.id, adjustment.id), eq(adjustments.status, 'applying')))
       .returning(),
     auditInsertIfChanged(db, decision.actor, { action: decision.action, targetType: 'adjustment', targetId: adjustment.id, reason: decision.reason, before: decision.before, after }, now),
   ]);
   if (settled) return { adjustment: settled, won: true };
-  const current = (await db.query.adjustments.findFirst({ where: eq(adjustments.id, adjustment.id) }))!;
-  if (status === 'applied' && current.status !== 'applied') await undo(env, db, current);
-  return { adjustment: current, won: false };
-}
-
-async function undo(env: Env, db: Database, adjustment: Adjustment): Promise<void> {
-  try {
-    await walletLedger(env, adjustment.userId, adjustment.currency).reverse({ id: `${adjustment.id}:reversal`, reverses: adjustment.id, reference: `adjustment:${adjustment.id}` });
-    log('warn', 'adjustment moved money after it was decided otherwise; reversed', { adjustmentId: adjustment.id, status: adjustment.status });
-  } catch (error) {
-    await recordAnomaly(db, { kind: 'adjustment_not_reversed', details: { adjustmentId: adjustment.id, status: adjustment.status, error: String(error) } });
-  }
+  return { adjustment: (await db.query.adjustments.findFirst({ where: eq(adjustments.id, adjustment.id) }))!, won: false };
 }
 
 function words(status: string): string {
@@ -186,9 +205,9 @@ function selectRows(db: Database) {
     .leftJoin(decider, eq(decider.id, adjustments.decidedBy));
 }
 
-/** What waits for a second admin, oldest first (the longest wait is the most urgent). */
+/** What waits for a second admin (or is being applied), oldest first: the longest wait is the most urgent. */
 export function pendingAdjustments(db: Database, limit = 100): Promise<AdjustmentRow[]> {
-  return selectRows(db).where(eq(adjustments.status, 'pending_approval')).orderBy(asc(adjustments.id)).limit(limit);
+  return selectRows(db).where(inArray(adjustments.status, ['pending_approval', 'applying'])).orderBy(asc(adjustments.id)).limit(limit);
 }
 
 /** The history's own filters (a form's "any" option sends an empty value). */

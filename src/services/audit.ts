@@ -39,6 +39,31 @@ export function auditInsert(db: Database, actor: StaffMember, record: AuditRecor
   });
 }
 
+/**
+ * The audit row of a guarded change, for the same `db.batch` right after that change's UPDATE: it
+ * is written only if the UPDATE changed exactly one row (SQLite `changes()`), so two staff racing
+ * on one target leave one row, written by the one whose change happened.
+ */
+export function auditInsertIfChanged(db: Database, actor: StaffMember, record: AuditRecord, now = Date.now()) {
+  const value = <T>(v: T, name: string) => sql<T>`${v}`.as(name);
+  const row = db
+    .select({
+      id: value(newId('aud', now), 'id'),
+      staffId: value(actor.id, 'staff_id'),
+      staffEmail: value(actor.email, 'staff_email'),
+      action: value(record.action, 'action'),
+      targetType: value(record.targetType, 'target_type'),
+      targetId: value(record.targetId, 'target_id'),
+      reason: value(record.reason, 'reason'),
+      before: value(record.before === undefined ? null : JSON.stringify(record.before), 'before'),
+      after: value(record.after === undefined ? null : JSON.stringify(record.after), 'after'),
+      createdAt: value(now, 'created_at'),
+    })
+    .from(sql`(SELECT 1)`)
+    .where(sql`changes() = 1`);
+  return db.insert(auditLog).select(row);
+}
+
 /** Writes one audit row on its own. */
 export async function recordAudit(db: Database, actor: StaffMember, record: AuditRecord, now = Date.now()): Promise<void> {
   await auditInsert(db, actor, record, now);

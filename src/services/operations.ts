@@ -1,10 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Config } from '../config';
 import { database, type Database } from '../db/client';
-import { anomalies, auditLog, deposits, purchases, users } from '../db/schema';
-import { newId } from '../lib/crypto';
+import { anomalies, deposits, purchases, users } from '../db/schema';
 import { AppError } from '../lib/errors';
-import { type AuditRecord, recordAudit } from './audit';
+import { auditInsertIfChanged, recordAudit } from './audit';
 import { checkCheckoutDeposit, monnifyDepositDeps } from './monnify-deposits';
 import { mpesaDepositDeps, queryMpesaDeposit } from './mpesa-deposits';
 import { type PurchaseDeps, requeryPurchase } from './purchases';
@@ -13,31 +12,6 @@ import type { StaffMember } from './staff';
 
 export type Anomaly = typeof anomalies.$inferSelect;
 export type Customer = typeof users.$inferSelect;
-
-/**
- * The audit row of a guarded change, for the same `db.batch` right after that change's UPDATE: it
- * is written only if the UPDATE changed exactly one row (SQLite `changes()`), so two staff racing
- * on one target leave one row, written by the one whose change happened.
- */
-export function auditInsertIfChanged(db: Database, actor: StaffMember, record: AuditRecord, now = Date.now()) {
-  const value = <T>(v: T, name: string) => sql<T>`${v}`.as(name);
-  const row = db
-    .select({
-      id: value(newId('aud', now), 'id'),
-      staffId: value(actor.id, 'staff_id'),
-      staffEmail: value(actor.email, 'staff_email'),
-      action: value(record.action, 'action'),
-      targetType: value(record.targetType, 'target_type'),
-      targetId: value(record.targetId, 'target_id'),
-      reason: value(record.reason, 'reason'),
-      before: value(record.before === undefined ? null : JSON.stringify(record.before), 'before'),
-      after: value(record.after === undefined ? null : JSON.stringify(record.after), 'after'),
-      createdAt: value(now, 'created_at'),
-    })
-    .from(sql`(SELECT 1)`)
-    .where(sql`changes() = 1`);
-  return db.insert(auditLog).select(row);
-}
 
 const FINAL_PURCHASE = new Set(['failed', 'reversed']);
 

@@ -46,7 +46,7 @@ export const adjustments = sqliteTable(
     /** Minor units, positive. */
     amount: integer('amount').notNull(),
     reason: text('reason').notNull(),
-    status: text('status', { enum: ['pending_approval', 'applied', 'rejected', 'failed'] }).notNull(),
+    status: text('status', { enum: ['pending_approval', 'applying', 'applied', 'rejected', 'failed'] }).notNull(),
     requestedBy: text('requested_by')
       .notNull()
       .references(() => staff.id),

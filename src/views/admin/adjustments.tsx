@@ -1,5 +1,5 @@
 import type { Currency } from '../../durable/ledger-types';
-import { ADJUSTMENT_STATUSES, type AdjustmentRow } from '../../services/adjustments';
+import { ADJUSTMENT_STATUSES, type AdjustmentRow, isStalled } from '../../services/adjustments';
 import { hasRole, type StaffMember } from '../../services/staff';
 import { formatDateTime, formatMoney, Money } from '../components/money';
 import { ActionForm } from './actions';
@@ -26,12 +26,31 @@ function Signed({ row }: { row: AdjustmentRow }) {
 
 /** Approve and reject for a second admin; the requester and lower roles are told why they cannot. */
 function Decision({ row, staff }: { row: AdjustmentRow; staff: StaffMember }) {
+  if (row.status === 'applying') return <Applying row={row} staff={staff} />;
   if (!hasRole(staff, 'admin')) return <p class="muted">Waiting for an admin to approve or reject it.</p>;
   if (row.requestedBy === staff.id) return <p class="muted">You requested this one: another admin must approve or reject it.</p>;
   return (
     <div class="actions">
       <ActionForm id={`approve-${row.id}`} action={`/admin/adjustments/${row.id}/approve`} title="Approve" hint="Moves the money now." button="Approve and apply" busy="Applying…" />
       <ActionForm id={`reject-${row.id}`} action={`/admin/adjustments/${row.id}/reject`} title="Reject" hint="Nothing moves; the reason is kept." button="Reject" busy="Rejecting…" />
+    </div>
+  );
+}
+
+/** Approved (or under the threshold) and claimed; a claim cut off before its transfer can be finished. */
+function Applying({ row, staff }: { row: AdjustmentRow; staff: StaffMember }) {
+  if (!isStalled(row)) return <p class="muted">Approved; the money is being moved now.</p>;
+  if (!hasRole(staff, 'admin') || row.requestedBy === staff.id) return <p class="alert">Approved, but moving the money was cut off: another admin can finish it.</p>;
+  return (
+    <div class="actions">
+      <ActionForm
+        id={`approve-${row.id}`}
+        action={`/admin/adjustments/${row.id}/approve`}
+        title="Finish applying"
+        hint="It was approved but moving the money was cut off; this moves it once."
+        button="Finish applying"
+        busy="Applying…"
+      />
     </div>
   );
 }
