@@ -97,8 +97,10 @@ describe('purchase requery', () => {
 
     const failed = await pendingPurchase('08099999999');
     expect(failed.purchase.status).toBe('failed');
-    await adminPost(operator, `/admin/purchases/${failed.purchase.id}/requery`, { reason: 'double-check' });
-    expect(json((await auditRowsFor('purchase', failed.purchase.id))[0]!.after)).toMatchObject({ status: 'failed', outcome: expect.stringContaining('final: VTpass was not asked') });
+    const refused = await adminPost(operator, `/admin/purchases/${failed.purchase.id}/requery`, { reason: 'double-check' });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain('a final state never changes, so VTpass was not asked');
+    expect(await auditRowsFor('purchase', failed.purchase.id)).toEqual([]);
   });
 });
 

@@ -140,6 +140,15 @@ describe('/admin/catalog: operator actions, each with one audit row', () => {
     expect(rows.map((r) => r.action)).toEqual(['catalog.service.disable', 'catalog.service.enable']);
   });
 
+  it('two operators switching the same service at once: one change, one audit row', async () => {
+    const other = await createStaff('operator');
+    const statuses = await Promise.all([operator, other].map((who) => adminPost(who, '/admin/catalog/airtel/enabled', { enabled: 'false', reason: 'Airtel down' })));
+    expect(statuses.map((r) => r.status).sort()).toEqual([303, 422]);
+    expect((await service('airtel'))!.enabled).toBe(false);
+    expect((await auditRowsFor('catalog_service', 'airtel')).map((r) => r.action)).toEqual(['catalog.service.disable']);
+    expect((await adminPost(operator, '/admin/catalog/airtel/enabled', { enabled: 'true', reason: 'Airtel back' })).status).toBe(303);
+  });
+
   it('adds a manual plan priced from the margin, refuses an existing code, and the plan survives a sync', async () => {
     const response = await adminPost(operator, '/admin/catalog/dstv/plans', { code: 'dstv-special', name: 'DStv Special', cost: '12500.50', reason: 'VTpass sells it but does not list it' });
     expect(response.status).toBe(303);

@@ -143,6 +143,24 @@ describe('staff actions', () => {
     expect(await auditRowsFor('staff', target.id)).toEqual([]);
   });
 
+  it('re-checks the acting admin inside the batch: one deactivated meanwhile changes nobody', async () => {
+    const actor = await createStaff('admin');
+    const target = await createStaff('viewer');
+    const racing = new Proxy(db(), {
+      get(target_, property, receiver) {
+        if (property !== 'batch') return Reflect.get(target_, property, receiver);
+        return async (statements: Parameters<typeof target_.batch>[0]) => {
+          await env.DB.prepare('UPDATE staff SET active = 0 WHERE id = ?').bind(actor.id).run();
+          return target_.batch(statements);
+        };
+      },
+    });
+    const me = { id: actor.id, email: actor.email, name: 'Actor', role: 'admin' as const };
+    await expect(changeStaffRole(racing, me, target.id, 'admin', 'Promote before I go')).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await member(target.id)).toMatchObject({ role: 'viewer', active: true });
+    expect(await auditRowsFor('staff', target.id)).toEqual([]);
+  });
+
   it('refuses to demote or deactivate the last active admin', async () => {
     const last = await createStaff('admin');
     await env.DB.prepare("UPDATE staff SET active = 0 WHERE role = 'admin' AND id <> ?").bind(last.id).run();

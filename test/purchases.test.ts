@@ -1,9 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { and, eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import { app } from '../src/app';
 import { getConfig } from '../src/config';
+import { database } from '../src/db/client';
+import { catalogVariations } from '../src/db/schema';
 import { providerFetch } from '../src/providers/http';
 import { vtpassClientFromConfig } from '../src/providers/vtpass';
 import { purchaseDeps, REQUERY_DELAYS_SECONDS, startPurchase, type PurchaseDeps } from '../src/services/purchases';
@@ -215,6 +218,29 @@ describe('purchases: money and input rules', () => {
     const honest = await buy(cookie, { serviceId: 'mtn-data', recipient: '08011111111', variationCode: 'mtn-1gb-500' });
     expect(honest).toMatchObject({ status: 201, purchase: { status: 'delivered', amount: 51_000 } });
     expect((await expectLedgerInvariants(user.id, 'NGN')).balance).toBe(49_000);
+  });
+
+  it('a plan priced below what VTpass charges is sold once at our price, then withdrawn and reported to staff', async () => {
+    const { user, cookie } = await fundedUser(200_000);
+    const plan = and(eq(catalogVariations.serviceId, 'mtn-data'), eq(catalogVariations.code, 'mtn-3-5gb-2500'));
+    const db = database(env.DB);
+    expect((await call('/api/v1/catalog')).status).toBe(200); // fills the catalogue on first use
+    const [listed] = await db.select().from(catalogVariations).where(plan);
+    // A mistyped cost: we sell at ₦1,010 what VTpass charges ₦2,500 for.
+    await db.update(catalogVariations).set({ costAmount: 100_000, price: 101_000 }).where(plan);
+    try {
+      const sold = await buy(cookie, { serviceId: 'mtn-data', recipient: '08011111111', variationCode: 'mtn-3-5gb-2500' });
+      expect(sold).toMatchObject({ status: 201, purchase: { status: 'delivered', amount: 101_000 } });
+      expect(await expectLedgerInvariants(user.id, 'NGN')).toEqual({ balance: 99_000, held: 0, available: 99_000 });
+      const anomaly = await db.query.anomalies.findFirst({ where: (t, { eq }) => and(eq(t.kind, 'purchase_underpriced'), like(t.details, `%${sold.purchase.id}%`)) });
+      expect(JSON.parse(anomaly!.details)).toMatchObject({ purchaseId: sold.purchase.id, charged: 101_000, providerAmount: 250_000, planWithdrawn: true });
+      expect((await db.select().from(catalogVariations).where(plan))[0]!.enabled).toBe(false);
+      const refused = await buy(cookie, { serviceId: 'mtn-data', recipient: '08011111111', variationCode: 'mtn-3-5gb-2500' });
+      expect(refused.status).toBe(400);
+      expect((await expectLedgerInvariants(user.id, 'NGN')).balance).toBe(99_000);
+    } finally {
+      await db.update(catalogVariations).set(listed!).where(plan);
+    }
   });
 
   it('bad input is 400 and nothing is held or recorded', async () => {

@@ -4,7 +4,7 @@ import type { Database } from '../db/client';
 import { catalogServices, catalogVariations } from '../db/schema';
 import { toCsv } from '../lib/csv';
 import { AppError } from '../lib/errors';
-import { auditInsert, recordAudit } from './audit';
+import { auditInsert, auditInsertIfChanged, recordAudit } from './audit';
 import { sellingPrice, staffDisabledCodes, syncCatalog, VARIATION_AUDIT, type CatalogService, type CatalogVariation, type SyncReport } from './catalog';
 import type { StaffMember } from './staff';
 
@@ -114,15 +114,22 @@ export async function catalogServiceDetail(db: Database, serviceId: string): Pro
   return { service, variations: rows.map((v) => ({ ...v, staffDisabled: byStaff.has(v.code) })) };
 }
 
-/** A new margin for a service, repricing its fixed-price plans; the change and its audit row commit together. */
+/**
+ * A new margin for a service, repricing its fixed-price plans; the change and its audit row commit
+ * together. Prices are worked out in SQL from each plan's cost as it is then, so a sync landing
+ * meanwhile cannot leave a plan priced from a stale (lower) cost. Same rounding as `sellingPrice`.
+ */
 export async function changeMargin(db: Database, actor: StaffMember, serviceId: string, marginBps: number, reason: string): Promise<void> {
   const { service, variations } = await catalogServiceDetail(db, serviceId);
   if (service.marginBps === marginBps) throw new AppError('CONFLICT', `The margin is already ${formatMargin(marginBps)}`, { margin: ['That is the current margin'] });
   const repriced = variations.filter((v) => v.fixedPrice).map((v) => ({ code: v.code, from: v.price, to: sellingPrice(v.costAmount, marginBps) }));
-  await db.batch([
-    db.update(catalogServices).set({ marginBps }).where(eq(catalogServices.serviceId, serviceId)),
-    ...repriced.map((p) => db.update(catalogVariations).set({ price: p.to }).where(and(eq(catalogVariations.serviceId, serviceId), eq(catalogVariations.code, p.code)))),
-    auditInsert(db, actor, {
+  const [[changed]] = await db.batch([
+    db
+      .update(catalogServices)
+      .set({ marginBps })
+      .where(and(eq(catalogServices.serviceId, serviceId), eq(catalogServices.marginBps, service.marginBps)))
+      .returning({ serviceId: catalogServices.serviceId }),
+    auditInsertIfChanged(db, actor, {
       action: 'catalog.service.margin',
       targetType: SERVICE_TARGET,
       targetId: serviceId,
@@ -130,17 +137,28 @@ export async function changeMargin(db: Database, actor: StaffMember, serviceId: 
       before: { marginBps: service.marginBps, prices: Object.fromEntries(repriced.map((p) => [p.code, p.from])) },
       after: { marginBps, prices: Object.fromEntries(repriced.map((p) => [p.code, p.to])) },
     }),
+    db
+      .update(catalogVariations)
+      // D1 binds numbers as REAL: the cast keeps this integer division, as in `sellingPrice`.
+      .set({ price: sql`${catalogVariations.costAmount} + (${catalogVariations.costAmount} * CAST(${marginBps} AS INTEGER) + 9999) / 10000` })
+      .where(and(eq(catalogVariations.serviceId, serviceId), eq(catalogVariations.fixedPrice, true), sql`(SELECT margin_bps FROM catalog_services WHERE service_id = ${serviceId}) = ${marginBps}`)),
   ]);
+  if (!changed) throw new AppError('CONFLICT', 'Someone changed this margin at the same time; reload and try again');
 }
 
-/** Shows or hides a whole service from customers. */
+/** Shows or hides a whole service from customers; guarded, so two staff at once leave one change and one audit row. */
 export async function setServiceEnabled(db: Database, actor: StaffMember, serviceId: string, enabled: boolean, reason: string): Promise<void> {
   const { service } = await catalogServiceDetail(db, serviceId);
   if (service.enabled === enabled) throw new AppError('CONFLICT', `This service is already ${enabled ? 'enabled' : 'disabled'}`);
-  await db.batch([
-    db.update(catalogServices).set({ enabled }).where(eq(catalogServices.serviceId, serviceId)),
-    auditInsert(db, actor, { action: enabled ? 'catalog.service.enable' : 'catalog.service.disable', targetType: SERVICE_TARGET, targetId: serviceId, reason, before: { enabled: service.enabled }, after: { enabled } }),
+  const [[changed]] = await db.batch([
+    db
+      .update(catalogServices)
+      .set({ enabled })
+      .where(and(eq(catalogServices.serviceId, serviceId), eq(catalogServices.enabled, service.enabled)))
+      .returning({ serviceId: catalogServices.serviceId }),
+    auditInsertIfChanged(db, actor, { action: enabled ? 'catalog.service.enable' : 'catalog.service.disable', targetType: SERVICE_TARGET, targetId: serviceId, reason, before: { enabled: service.enabled }, after: { enabled } }),
   ]);
+  if (!changed) throw new AppError('CONFLICT', `This service is already ${enabled ? 'enabled' : 'disabled'}`);
 }
 
 /**
@@ -153,9 +171,13 @@ export async function setVariationEnabled(db: Database, actor: StaffMember, serv
   if (!plan) throw new AppError('NOT_FOUND', 'No such plan in this service');
   const decidedBy = (v: AdminVariation) => (v.enabled ? null : v.staffDisabled ? 'staff' : 'sync');
   if (plan.enabled === enabled && (enabled || plan.staffDisabled)) throw new AppError('CONFLICT', `This plan is already ${enabled ? 'enabled' : 'disabled'}`);
-  await db.batch([
-    db.update(catalogVariations).set({ enabled }).where(and(eq(catalogVariations.serviceId, serviceId), eq(catalogVariations.code, code))),
-    auditInsert(db, actor, {
+  const [[changed]] = await db.batch([
+    db
+      .update(catalogVariations)
+      .set({ enabled })
+      .where(and(eq(catalogVariations.serviceId, serviceId), eq(catalogVariations.code, code), eq(catalogVariations.enabled, plan.enabled)))
+      .returning({ code: catalogVariations.code }),
+    auditInsertIfChanged(db, actor, {
       action: enabled ? VARIATION_AUDIT.enable : VARIATION_AUDIT.disable,
       targetType: VARIATION_AUDIT.targetType,
       targetId: VARIATION_AUDIT.targetId(serviceId, code),
@@ -164,6 +186,7 @@ export async function setVariationEnabled(db: Database, actor: StaffMember, serv
       after: { enabled, disabledBy: enabled ? null : 'staff' },
     }),
   ]);
+  if (!changed) throw new AppError('CONFLICT', 'Someone changed this plan at the same time; reload and try again');
 }
 
 /**

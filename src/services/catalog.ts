@@ -159,6 +159,18 @@ export async function staffDisabledCodes(db: Database, serviceId: string, codes:
   return new Set([...latest].filter(([, action]) => action === VARIATION_AUDIT.disable).map(([target]) => byTarget.get(target)!));
 }
 
+/**
+ * Takes a plan off sale after VTpass charged more for it than the customer paid (a stale or
+ * mistyped cost): every further sale would lose money. The anomaly tells staff; a sync reprices a
+ * listed plan, and staff re-enable it once the cost is right.
+ */
+export async function withdrawPlan(db: Database, serviceId: string, code: string): Promise<void> {
+  await db
+    .update(catalogVariations)
+    .set({ enabled: false })
+    .where(and(eq(catalogVariations.serviceId, serviceId), eq(catalogVariations.code, code)));
+}
+
 /** Syncs once when the catalogue has never been filled (fresh dev database, first deploy). */
 export async function ensureCatalog(db: Database, vtpass: CatalogSource): Promise<void> {
   const [row] = await db.select({ n: count() }).from(catalogServices);

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { anomalies, deposits, providerEvents } from '../db/schema';
 import { newId } from '../lib/crypto';
@@ -112,6 +112,24 @@ export async function recordAnomaly(
     details: JSON.stringify(anomaly.details),
     createdAt: Date.now(),
   });
+}
+
+/**
+ * `recordAnomaly`, unless an open anomaly of the same kind already names the same deposit (or the
+ * same `details.purchaseId`): a check repeated by the queue or by staff tells staff nothing new.
+ */
+export async function recordAnomalyOnce(db: Database, anomaly: Parameters<typeof recordAnomaly>[1]): Promise<void> {
+  const purchaseId = typeof anomaly.details.purchaseId === 'string' ? anomaly.details.purchaseId : null;
+  const target = anomaly.depositId
+    ? eq(anomalies.depositId, anomaly.depositId)
+    : purchaseId
+      ? sql`json_extract(${anomalies.details}, '$.purchaseId') = ${purchaseId}`
+      : undefined;
+  if (target) {
+    const open = await db.query.anomalies.findFirst({ columns: { id: true }, where: and(eq(anomalies.kind, anomaly.kind), eq(anomalies.status, 'open'), target) });
+    if (open) return;
+  }
+  await recordAnomaly(db, anomaly);
 }
 
 /** Marks a pending deposit failed; a deposit already final keeps its state. */

@@ -10,7 +10,7 @@ import { providerFetch } from '../providers/http';
 import { monnifyClientFromConfig, type MonnifyClient, type MonnifyTransaction } from '../providers/monnify';
 import { parseMonnifyWebhook, verifyMonnifySignature } from '../providers/monnify-webhook';
 import { assertSameRequest, requestFingerprint } from '../lib/idempotency';
-import { creditDeposit, type Deposit, enforceUserDepositLimit, findDepositByIdempotencyKey, recordAnomaly, recordEvent, settleFailed } from './deposits';
+import { creditDeposit, type Deposit, enforceUserDepositLimit, findDepositByIdempotencyKey, recordAnomaly, recordAnomalyOnce, recordEvent, settleFailed } from './deposits';
 
 /** ₦100 to ₦1,000,000, in kobo. */
 export const MONNIFY_MIN_KOBO = 10_000;
@@ -339,7 +339,7 @@ export async function checkCheckoutDeposit(deps: MonnifyDepositDeps, deposit: De
       await settleFailed(db, deposit, { reason: t.paymentStatus === 'FAILED' ? 'checkout_failed' : 'checkout_expired', resultCode: t.paymentStatus, resultDesc: `Monnify says ${t.paymentStatus}` });
     } else if (now >= deposit.expiresAt) {
       // Monnify has not said it failed, so money may still arrive: stop asking and tell staff.
-      await recordAnomaly(db, { kind: 'checkout_unresolved', provider: 'monnify', depositId: deposit.id, details: { paymentStatus: t.paymentStatus } });
+      await recordAnomalyOnce(db, { kind: 'checkout_unresolved', provider: 'monnify', depositId: deposit.id, details: { paymentStatus: t.paymentStatus } });
       await db.update(deposits).set({ nextCheckAt: null, updatedAt: now }).where(eq(deposits.id, deposit.id));
       return (await db.query.deposits.findFirst({ where: eq(deposits.id, deposit.id) }))!;
     }

@@ -18,15 +18,16 @@ const FINAL_PURCHASE = new Set(['failed', 'reversed']);
 /**
  * Staff "requery": one VTpass requery through the customers' own settlement path, scheduling
  * nothing (the queue keeps its own backoff). Escalated purchases are requeried too; a delivered one
- * is asked again only to catch a reversal, and a failed or reversed one is final, so VTpass is not asked.
+ * is asked again only to catch a reversal; a failed or reversed one is final, so the action is refused
+ * (like every refused action, without an audit row).
  */
 export async function staffRequeryPurchase(deps: PurchaseDeps, actor: StaffMember, purchaseId: string, reason: string) {
   const before = await deps.db.query.purchases.findFirst({ where: eq(purchases.id, purchaseId) });
   if (!before) throw new AppError('NOT_FOUND', 'No such purchase');
+  if (FINAL_PURCHASE.has(before.status)) throw new AppError('CONFLICT', `This purchase is already ${before.status}; a final state never changes, so VTpass was not asked`);
   const after = (await requeryPurchase(deps, purchaseId, null)) ?? before;
   let outcome: string;
-  if (FINAL_PURCHASE.has(before.status)) outcome = `already ${before.status}, which is final: VTpass was not asked`;
-  else if (before.status === 'delivered') outcome = after.status === 'reversed' ? 'VTpass reversed it: refunded to the wallet' : 'delivered and final; VTpass reports no reversal';
+  if (before.status === 'delivered') outcome = after.status === 'reversed' ? 'VTpass reversed it: refunded to the wallet' : 'delivered and final; VTpass reports no reversal';
   else if (after.status === 'pending') outcome = `still pending at VTpass${after.providerReason ? ` (${after.providerReason})` : ''}`;
   else outcome = `settled: ${after.status}`;
   await recordAudit(deps.db, actor, {

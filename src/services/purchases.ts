@@ -11,7 +11,8 @@ import { log } from '../lib/log';
 import { providerFetch } from '../providers/http';
 import { vtpassClientFromConfig, type VtpassClassification, type VtpassClient, type VtpassPurchase } from '../providers/vtpass';
 import { quotePurchase } from './bills';
-import { recordAnomaly, recordEvent } from './deposits';
+import { withdrawPlan } from './catalog';
+import { recordAnomaly, recordAnomalyOnce, recordEvent } from './deposits';
 import * as rateLimit from './rate-limit';
 import { walletLedger } from './wallets';
 
@@ -193,7 +194,7 @@ export async function applyOutcome(deps: Pick<PurchaseDeps, 'db' | 'env'>, purch
   if (result.outcome === 'delivered') {
     if (purchase.status !== 'pending') return purchase;
     await ledger.postHold({ id: `${purchase.id}:post`, holdId: purchase.id });
-    return updateWhere(db, purchase, 'pending', {
+    const delivered = await updateWhere(db, purchase, 'pending', {
       ...provider,
       status: 'delivered',
       token: result.token,
@@ -202,6 +203,8 @@ export async function applyOutcome(deps: Pick<PurchaseDeps, 'db' | 'env'>, purch
       nextCheckAt: null,
       settledAt: now,
     });
+    if (result.amountKobo !== null && result.amountKobo > purchase.amount) await flagUnderpriced(db, purchase, result.amountKobo);
+    return delivered;
   }
   if (result.outcome === 'failed') {
     const reversed = result.reason === 'reversed';
@@ -213,11 +216,22 @@ export async function applyOutcome(deps: Pick<PurchaseDeps, 'db' | 'env'>, purch
       await ledger.reverse({ id: `${purchase.id}:refund`, reverses: `${purchase.id}:post`, reference: `purchase:${purchase.id}` });
       return updateWhere(db, purchase, 'delivered', { ...provider, status: 'reversed', failureReason: 'reversed' });
     }
-    if (purchase.status === 'delivered') await recordAnomaly(db, { kind: 'purchase_contradiction', provider: 'vtpass', details: { purchaseId: purchase.id, reason: result.reason } });
+    if (purchase.status === 'delivered') await recordAnomalyOnce(db, { kind: 'purchase_contradiction', provider: 'vtpass', details: { purchaseId: purchase.id, reason: result.reason } });
     return purchase;
   }
   if (purchase.status !== 'pending') return purchase;
   return updateWhere(db, purchase, 'pending', provider);
+}
+
+/** VTpass charged more than the customer paid: staff are told and the plan stops selling at a loss. */
+async function flagUnderpriced(db: Database, purchase: Purchase, providerAmount: number): Promise<void> {
+  const plan = purchase.variationCode;
+  await recordAnomaly(db, {
+    kind: 'purchase_underpriced',
+    provider: 'vtpass',
+    details: { purchaseId: purchase.id, serviceId: purchase.serviceId, variationCode: plan, charged: purchase.amount, providerAmount, planWithdrawn: plan !== null },
+  });
+  if (plan !== null) await withdrawPlan(db, purchase.serviceId, plan);
 }
 
 async function updateWhere(db: Database, purchase: Purchase, expected: Purchase['status'], set: Partial<Purchase>): Promise<Purchase> {

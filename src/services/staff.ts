@@ -130,7 +130,8 @@ async function change(db: Database, actor: StaffMember, staffId: string, next: {
   const otherAdmins = await db.$count(staff, and(eq(staff.role, 'admin'), eq(staff.active, true), ne(staff.id, staffId)));
   if (losesAdmin && otherAdmins === 0) throw new AppError('CONFLICT', `${before.email} is the last active admin; make someone else admin first`);
 
-  const unchanged = sql`${staff.role} = ${before.role} AND ${staff.active} = ${before.active ? 1 : 0}`;
+  // The actor is re-checked too: an admin deactivated or demoted meanwhile changes nothing.
+  const unchanged = sql`${staff.role} = ${before.role} AND ${staff.active} = ${before.active ? 1 : 0} AND EXISTS (SELECT 1 FROM staff a WHERE a.id = ${actor.id} AND a.role = 'admin' AND a.active = 1)`;
   const guard: SQL = losesAdmin ? sql`${unchanged} AND (SELECT count(*) FROM staff s WHERE s.role = 'admin' AND s.active = 1 AND s.id <> ${staffId}) > 0` : unchanged;
   const set = next.role ? { role: sql`CASE WHEN ${guard} THEN ${next.role} END` } : { active: sql`CASE WHEN ${guard} THEN ${after.active ? 1 : 0} END` };
   const action = next.role ? 'staff.role' : after.active ? 'staff.reactivate' : 'staff.deactivate';
