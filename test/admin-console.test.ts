@@ -73,6 +73,22 @@ describe('the mounted /admin console verifies every request itself (providers.md
     expect((await adminGet(await createStaff('admin'), '/admin/staff')).status).toBe(200);
   });
 
+  it('a page staff cannot see stays inside the console, saying why, with the way back', async () => {
+    const viewer = await createStaff('viewer');
+    const cases: [string, number, string][] = [
+      ['/admin/staff', 403, 'Not open to your role'],
+      ['/admin/purchases/pur_nosuchpurchase', 404, 'Not found'],
+      ['/admin/adjustments?status=bogus', 400, 'Those filters are not valid'],
+    ];
+    for (const [path, status, title] of cases) {
+      const response = await get(path, { [ACCESS_HEADER]: viewer.token });
+      expect(response.status, path).toBe(status);
+      const html = await response.text();
+      expect(html, path).toContain(`<h1>${title}</h1>`);
+      expect(html, path).toContain(viewer.email); // the console's own header, not the customer site's
+    }
+  });
+
   it('refuses a console form posted from another site (CSRF), even with a valid Access token', async () => {
     const admin = await createStaff('admin');
     const response = await call('/admin/staff', {

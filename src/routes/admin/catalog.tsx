@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { database } from '../../db/client';
 import type { AppEnv } from '../../env';
 import { csvDownload } from '../../lib/csv';
-import { AppError } from '../../lib/errors';
 import { requireStaff } from '../../middleware/access';
 import { formBody, parse } from '../../middleware/validate';
 import { providerFetch } from '../../providers/http';
@@ -23,7 +22,7 @@ import {
 } from '../../services/catalog-admin';
 import { CatalogListPage, CatalogServicePage, planFormId } from '../../views/admin/catalog';
 import type { FormFailure } from '../../views/admin/form-fields';
-import { CSV_ROW_LIMIT, reason } from './shared';
+import { CSV_ROW_LIMIT, reason, refusalOf } from './shared';
 
 const DONE = {
   margin: 'Margin saved; fixed-price plans repriced.',
@@ -52,20 +51,6 @@ function notice(query: Record<string, string>): string | undefined {
   if (q.done !== 'sync') return DONE[q.done];
   const failed = q.failed ? ` ${q.failed} VTpass call(s) failed; what they cover was left as it was (see the audit log).` : '';
   return `${DONE.sync} ${q.services ?? 0} services, ${q.plans ?? 0} plans listed; ${q.disabled ?? 0} plans disabled, ${q.restored ?? 0} restored.${failed}`;
-}
-
-/**
- * A refusal the form can show (a conflict or a bad value) as field messages, re-rendered with 422
- * like every form error here (htmx swaps 422 in); anything else is thrown on.
- */
-async function refusalOf(run: () => Promise<unknown>): Promise<Record<string, string[]> | null> {
-  try {
-    await run();
-    return null;
-  } catch (error) {
-    if (!(error instanceof AppError) || (error.code !== 'CONFLICT' && error.code !== 'VALIDATION_FAILED')) throw error;
-    return error.details ?? { _: [error.message] };
-  }
 }
 
 async function servicePage(c: Context<AppEnv>, id: string, failed?: FormFailure, status: 200 | 422 = 200) {

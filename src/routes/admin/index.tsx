@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import { AppError } from '../../lib/errors';
 import { requireStaff } from '../../middleware/access';
+import { ActionRefused } from '../../views/admin/actions';
 import { AccessSignIn } from '../../views/admin/sign-in';
 import { actionsAdmin } from './actions';
 import { adjustmentsAdmin, adjustmentsCsvAdmin } from './adjustments';
@@ -17,6 +18,12 @@ import { purchasesAdmin, purchasesCsvAdmin } from './purchases';
 import { reconciliationAdmin, reconciliationCsvAdmin } from './reconciliation';
 import { staffAdmin, staffCsvAdmin } from './staff';
 
+const PAGE_PROBLEMS: Partial<Record<string, string>> = {
+  FORBIDDEN: 'Not open to your role',
+  NOT_FOUND: 'Not found',
+  VALIDATION_FAILED: 'Those filters are not valid',
+};
+
 /**
  * The staff console. Every request is verified here (providers.md §4) even though Access sits in
  * front in production: viewers read, operators act on deposits, purchases, customers and the
@@ -26,10 +33,16 @@ import { staffAdmin, staffCsvAdmin } from './staff';
 export const admin = new Hono<AppEnv>()
   .use(async (c, next) => {
     await next();
-    // In dev there is no Access in front: point at the simulator's sign-in page instead of a bare 401.
     const browser = c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html');
-    if (c.error instanceof AppError && c.error.code === 'UNAUTHENTICATED' && c.var.config.SIMULATORS === 'on' && browser) {
+    if (!(c.error instanceof AppError) || !browser) return;
+    if (c.error.code === 'UNAUTHENTICATED' && c.var.config.SIMULATORS === 'on') {
+      // In dev there is no Access in front: point at the simulator's sign-in page instead of a bare 401.
       c.res = await c.html(<AccessSignIn redirect={c.req.path} />, 401);
+    } else if (c.var.staff && c.error.status < 500) {
+      // A page staff cannot see (role, unknown record, bad filters) stays inside the console.
+      const back = c.req.path.replace(/\/[^/]+$/, '') || '/admin';
+      const title = PAGE_PROBLEMS[c.error.code] ?? 'That page cannot be shown';
+      c.res = await c.html(<ActionRefused staff={c.var.staff} title={title} message={c.error.message} errors={c.error.details} back={back} />, c.error.status as 400);
     }
   })
   .use(requireStaff('viewer'))

@@ -3,13 +3,12 @@ import { z } from 'zod';
 import { database } from '../../db/client';
 import type { AppEnv } from '../../env';
 import { csvDownload } from '../../lib/csv';
-import { AppError } from '../../lib/errors';
 import { requireStaff } from '../../middleware/access';
 import { formBody, parse } from '../../middleware/validate';
 import { addStaff, changeStaffRole, listStaff, newStaffInput, setStaffActive, STAFF_ROLES, staffCsv, staffFilters } from '../../services/staff';
 import type { FormFailure } from '../../views/admin/form-fields';
 import { memberFormId, StaffPage } from '../../views/admin/staff';
-import { CSV_ROW_LIMIT, reason } from './shared';
+import { CSV_ROW_LIMIT, reason, refusalOf } from './shared';
 
 const DONE = {
   added: 'Staff member added.',
@@ -33,20 +32,6 @@ async function staffPage(c: Context<AppEnv>, failed?: FormFailure, status: 200 |
   const values = { q: query.q, role: query.role, active: query.active };
   const problem = filters.success ? undefined : 'Some filters are not valid; showing everyone.';
   return c.html(<StaffPage staff={c.var.staff} values={values} rows={rows} notice={done && DONE[done]} problem={problem} failed={failed} />, status);
-}
-
-/**
- * Runs a change; a refusal (conflict, bad value) comes back as the form's messages, re-rendered
- * with 422 like every form error here (htmx swaps 422 in). An unknown member is a plain 404.
- */
-async function refusalOf(run: () => Promise<unknown>): Promise<Record<string, string[]> | null> {
-  try {
-    await run();
-    return null;
-  } catch (error) {
-    if (!(error instanceof AppError) || (error.code !== 'CONFLICT' && error.code !== 'VALIDATION_FAILED')) throw error;
-    return error.details ?? { _: [error.message] };
-  }
 }
 
 /** `/admin/staff`: admins only (viewers and operators get 403), every change audited. */

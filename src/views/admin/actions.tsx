@@ -215,10 +215,13 @@ async function LatestAdjustment({ customerId }: { customerId: string }) {
 
 const FIELD_LABELS: Record<string, string> = { reason: 'Reason', amount: 'Amount', currency: 'Currency', direction: 'Direction' };
 
-/** A refused or invalid action: what was wrong, field by field, and the way back. Nothing was changed. */
-export function ActionRefused(props: { staff: StaffMember; message: string; errors?: Record<string, string[]>; back: string }) {
+/**
+ * A refused or invalid action (or a console page that cannot be shown): what was wrong, field by
+ * field, and the way back. Nothing was changed.
+ */
+export function ActionRefused(props: { staff: StaffMember; message: string; errors?: Record<string, string[]>; back: string; title?: string }) {
   return (
-    <AdminBase title="That action was not done" staff={props.staff}>
+    <AdminBase title={props.title ?? 'That action was not done'} staff={props.staff}>
       <p class="alert" role="alert">
         {props.message}
       </p>

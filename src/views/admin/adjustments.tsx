@@ -1,10 +1,11 @@
-import type { Currency } from '../../durable/ledger-types';
+import { CURRENCIES, type Currency } from '../../durable/ledger-types';
 import { ADJUSTMENT_STATUSES, type AdjustmentRow, isStalled } from '../../services/adjustments';
 import { hasRole, type StaffMember } from '../../services/staff';
 import { formatDateTime, formatMoney, Money } from '../components/money';
 import { ActionForm } from './actions';
 import { AdminBase } from './layout';
-import { Pager, Status } from './parts';
+import { ChoiceField, FilterForm, InputField } from './filters';
+import { type Column, DataTable, Pager, Status } from './parts';
 
 type Props = {
   staff: StaffMember;
@@ -69,91 +70,24 @@ function PendingApproval({ row, staff }: { row: AdjustmentRow; staff: StaffMembe
   );
 }
 
-const STATUS_OPTIONS = [['', 'Any status'], ...ADJUSTMENT_STATUSES.map((s) => [s, s.replace(/_/g, ' ')])] as const;
-const CURRENCY_OPTIONS = [
-  ['', 'Any currency'],
-  ['KES', 'KES'],
-  ['NGN', 'NGN'],
-] as const;
-
-function Filters({ query }: { query: Props['query'] }) {
-  return (
-    <form class="filters" method="get" action="/admin/adjustments">
-      <div class="field">
-        <label for="filter-q">Adjustment, customer id or email</label>
-        <input id="filter-q" name="q" type="search" value={query.q ?? ''} />
-      </div>
-      <div class="field">
-        <label for="filter-status">Status</label>
-        <select id="filter-status" name="status">
-          {STATUS_OPTIONS.map(([value, label]) => (
-            <option value={value} selected={(query.status ?? '') === value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="filter-currency">Currency</label>
-        <select id="filter-currency" name="currency">
-          {CURRENCY_OPTIONS.map(([value, label]) => (
-            <option value={value} selected={(query.currency ?? '') === value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <button type="submit" class="button secondary">
-        Filter
-      </button>
-    </form>
-  );
-}
-
-function HistoryTable({ rows }: { rows: AdjustmentRow[] }) {
-  if (rows.length === 0) return <p class="muted">No adjustments match.</p>;
-  return (
-    <div class="table-wrap">
-      <table class="table">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Customer</th>
-            <th scope="col" class="num">
-              Amount
-            </th>
-            <th scope="col">Status</th>
-            <th scope="col">Requested by</th>
-            <th scope="col">Decided by</th>
-            <th scope="col">Reason and note</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr id={`adjustment-${row.id}`}>
-              <td>{formatDateTime(row.createdAt)}</td>
-              <td>
-                <a href={`/admin/customers/${row.userId}`}>{row.customerEmail}</a>
-              </td>
-              <td class="num">
-                <Signed row={row} />
-              </td>
-              <td>
-                <Status value={row.status} />
-              </td>
-              <td>{row.requestedByEmail}</td>
-              <td>{row.decidedByEmail ?? (row.decidedAt ? 'at once (under the threshold)' : '—')}</td>
-              <td class="wrap">
-                {row.reason}
-                {row.note ? <span class="muted"> — {row.note}</span> : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const HISTORY_COLUMNS: Column<AdjustmentRow>[] = [
+  { header: 'When', cell: (row) => formatDateTime(row.createdAt) },
+  { header: 'Customer', cell: (row) => <a href={`/admin/customers/${row.userId}`}>{row.customerEmail}</a> },
+  { header: 'Amount', cell: (row) => <Signed row={row} />, num: true },
+  { header: 'Status', cell: (row) => <Status value={row.status} /> },
+  { header: 'Requested by', cell: (row) => row.requestedByEmail },
+  { header: 'Decided by', cell: (row) => row.decidedByEmail ?? (row.decidedAt ? 'at once (under the threshold)' : '—') },
+  {
+    header: 'Reason and note',
+    cell: (row) => (
+      <>
+        {row.reason}
+        {row.note ? <span class="muted"> — {row.note}</span> : null}
+      </>
+    ),
+    class: 'wrap',
+  },
+];
 
 /** Manual credits and debits: pending approvals first, then the filtered history with CSV export. */
 export function AdjustmentsPage(props: Props) {
@@ -169,8 +103,12 @@ export function AdjustmentsPage(props: Props) {
       </section>
       <section class="section" aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>
-        <Filters query={props.query} />
-        <HistoryTable rows={props.history} />
+        <FilterForm action="/admin/adjustments">
+          <InputField name="q" label="Search" type="search" value={props.query.q} hint="Adjustment id, customer id or email" />
+          <ChoiceField name="status" label="Status" options={ADJUSTMENT_STATUSES} value={props.query.status} />
+          <ChoiceField name="currency" label="Currency" options={CURRENCIES} value={props.query.currency} />
+        </FilterForm>
+        <DataTable columns={HISTORY_COLUMNS} rows={props.history} empty="No adjustments match." rowId={(row) => `adjustment-${row.id}`} />
         <Pager path="/admin/adjustments" query={props.query} nextCursor={props.nextCursor} />
       </section>
     </AdminBase>

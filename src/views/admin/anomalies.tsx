@@ -2,9 +2,10 @@ import { ANOMALY_STATUSES, type Anomaly, type AnomalyDetail, anomalyLinks, deadL
 import { EVENT_PROVIDERS } from '../../services/console/events';
 import type { StaffMember } from '../../services/staff';
 import { AnomalyActions } from './actions';
+import { ChoiceField, FilterForm, InputField } from './filters';
 import { AdminBase } from './layout';
-import { Facts, Pager, RawPayload, Status } from './parts';
-import { ChoiceField, FilterProblem, InputField, When } from './record-parts';
+import { type Column, Facts, PagedTable, RawPayload, Status } from './parts';
+import { When } from './record-parts';
 import { providerZone } from './events';
 
 const PATH = '/admin/anomalies';
@@ -49,7 +50,7 @@ function Tabs({ deadLetters }: { deadLetters: boolean }) {
  * their retries, see src/jobs/queue.ts), with the filters that make sense for each.
  */
 export function AnomaliesPage(props: { staff: StaffMember; deadLetters: boolean; values: AnomalyFilterValues; problem?: string; result?: Page }) {
-  const { values, result, deadLetters } = props;
+  const { values, deadLetters } = props;
   const path = deadLetters ? DEAD_LETTERS_PATH : PATH;
   return (
     <AdminBase title={deadLetters ? 'Dead letters' : 'Anomalies'} staff={props.staff} current={PATH}>
@@ -57,24 +58,15 @@ export function AnomaliesPage(props: { staff: StaffMember; deadLetters: boolean;
       {deadLetters ? (
         <p class="muted">Queue jobs that failed on every retry. Whatever they were doing (a status check, a requery) did not happen; look at the record, act, then resolve.</p>
       ) : null}
-      <form class="filters" method="get" action={path} role="search">
+      <FilterForm action={path} problem={props.problem}>
         <InputField name="q" label="Search" type="search" value={values.q} hint="Anomaly id, deposit id or event id" />
         <StatusField value={values.status} />
         {deadLetters ? null : <InputField name="kind" label="Kind" value={values.kind} hint="e.g. amount_mismatch" />}
         {deadLetters ? null : <ChoiceField name="provider" label="Provider" options={EVENT_PROVIDERS} value={values.provider} />}
         <InputField name="from" label="From" type="date" value={values.from} hint="Nairobi days" />
         <InputField name="to" label="To" type="date" value={values.to} />
-        <button type="submit" class="button small">
-          Apply
-        </button>
-      </form>
-      <FilterProblem message={props.problem} />
-      {result ? (
-        <>
-          {result.rows.length === 0 ? <p>Nothing matches these filters.</p> : deadLetters ? <DeadLetterTable rows={result.rows} /> : <AnomalyTable rows={result.rows} />}
-          <Pager path={path} query={values} nextCursor={result.nextCursor} />
-        </>
-      ) : null}
+      </FilterForm>
+      <PagedTable path={path} query={values} result={props.result} empty="Nothing matches these filters." columns={deadLetters ? DEAD_LETTER_COLUMNS : ANOMALY_COLUMNS} />
     </AdminBase>
   );
 }
@@ -91,83 +83,30 @@ function Subjects({ anomaly }: { anomaly: Anomaly }) {
   return parts.length === 0 ? <span class="muted">—</span> : <>{parts.map((part, i) => (i === 0 ? part : <>, {part}</>))}</>;
 }
 
-function AnomalyTable({ rows }: { rows: Anomaly[] }) {
-  return (
-    <div class="scroll-x">
-      <table class="table console-list">
-        <thead>
-          <tr>
-            <th scope="col">Raised</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Provider</th>
-            <th scope="col">Status</th>
-            <th scope="col">About</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr>
-              <td>
-                <When ms={row.createdAt} zone={providerZone(row.provider)} />
-              </td>
-              <td>
-                <a href={href(PATH, row.id)}>{row.kind.replace(/_/g, ' ')}</a>
-              </td>
-              <td>{row.provider ?? '—'}</td>
-              <td>
-                <Status value={row.status} />
-              </td>
-              <td class="wrap">
-                <Subjects anomaly={row} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const ANOMALY_COLUMNS: Column<Anomaly>[] = [
+  { header: 'Raised', cell: (row) => <When ms={row.createdAt} zone={providerZone(row.provider)} /> },
+  { header: 'Kind', cell: (row) => <a href={href(PATH, row.id)}>{row.kind.replace(/_/g, ' ')}</a> },
+  { header: 'Provider', cell: (row) => row.provider ?? '—' },
+  { header: 'Status', cell: (row) => <Status value={row.status} /> },
+  { header: 'About', class: 'wrap', cell: (row) => <Subjects anomaly={row} /> },
+];
 
-function DeadLetterTable({ rows }: { rows: Anomaly[] }) {
+/** A dead letter is read from its details: which job gave up, on which attempt, with which message. */
+const DEAD_LETTER_COLUMNS: Column<Anomaly>[] = [
+  { header: 'Gave up', cell: (row) => <When ms={row.createdAt} zone="Africa/Nairobi" /> },
+  { header: 'Job', cell: (row) => <DeadLetterJob anomaly={row} /> },
+  { header: 'Message', cell: (row) => <code>{deadLetter(row).messageId ?? '—'}</code> },
+  { header: 'Status', cell: (row) => <Status value={row.status} /> },
+  { header: 'About', class: 'wrap', cell: (row) => <Subjects anomaly={row} /> },
+];
+
+function DeadLetterJob({ anomaly }: { anomaly: Anomaly }) {
+  const letter = deadLetter(anomaly);
   return (
-    <div class="scroll-x">
-      <table class="table console-list">
-        <thead>
-          <tr>
-            <th scope="col">Gave up</th>
-            <th scope="col">Job</th>
-            <th scope="col">Message</th>
-            <th scope="col">Status</th>
-            <th scope="col">About</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => {
-            const letter = deadLetter(row);
-            return (
-              <tr>
-                <td>
-                  <When ms={row.createdAt} zone="Africa/Nairobi" />
-                </td>
-                <td>
-                  <a href={href(PATH, row.id)}>{letter.type ?? 'unknown job'}</a>
-                  {letter.attempt === null ? null : <span class="muted">{` (attempt ${letter.attempt})`}</span>}
-                </td>
-                <td>
-                  <code>{letter.messageId ?? '—'}</code>
-                </td>
-                <td>
-                  <Status value={row.status} />
-                </td>
-                <td class="wrap">
-                  <Subjects anomaly={row} />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <>
+      <a href={href(PATH, anomaly.id)}>{letter.type ?? 'unknown job'}</a>
+      {letter.attempt === null ? null : <span class="muted">{` (attempt ${letter.attempt})`}</span>}
+    </>
   );
 }
 

@@ -1,8 +1,9 @@
 import type { AuditEntry } from '../../services/audit';
 import type { StaffMember } from '../../services/staff';
+import { FilterForm, InputField } from './filters';
 import { AdminBase } from './layout';
-import { Pager } from './parts';
-import { FilterProblem, InputField, When } from './record-parts';
+import { PagedTable } from './parts';
+import { When } from './record-parts';
 
 const PATH = '/admin/audit';
 /** How much of a before/after snapshot the row shows; the rest opens on demand. */
@@ -60,81 +61,53 @@ function Snapshot({ label, json }: { label: string; json: string | null }) {
   );
 }
 
+/** The target's type and id, the id linking to its console page where it has one. */
+function Target({ type, id }: { type: string; id: string }) {
+  const href = auditTargetHref(type, id);
+  return (
+    <>
+      {type}{' '}
+      {href ? (
+        <a href={href}>
+          <code>{id}</code>
+        </a>
+      ) : (
+        <code>{id}</code>
+      )}
+    </>
+  );
+}
+
 /** `/admin/audit`: every staff action, newest first — who, what, on what, why, and what changed. */
 export function AuditPage(props: { staff: StaffMember; values: AuditFilterValues; problem?: string; result?: { rows: AuditEntry[]; nextCursor: string | null } }) {
-  const { values, result } = props;
+  const { values } = props;
   return (
     <AdminBase title="Audit log" staff={props.staff} current={PATH}>
       <p class="muted">Append-only: rows can be added, never changed or removed. Times are Nairobi (EAT).</p>
-      <form class="filters" method="get" action={PATH} role="search">
+      <FilterForm action={PATH} problem={props.problem}>
         <InputField name="staffEmail" label="Staff email" value={values.staffEmail} />
         <InputField name="action" label="Action" value={values.action} hint="e.g. purchase.requery, or purchase for all" />
         <InputField name="targetType" label="Target type" value={values.targetType} hint="e.g. purchase, customer" />
         <InputField name="targetId" label="Target id" value={values.targetId} />
         <InputField name="from" label="From" type="date" value={values.from} />
         <InputField name="to" label="To" type="date" value={values.to} />
-        <button type="submit" class="button small">
-          Apply
-        </button>
-      </form>
-      <FilterProblem message={props.problem} />
-      {result ? (
-        <>
-          {result.rows.length === 0 ? (
-            <p>No staff actions match these filters.</p>
-          ) : (
-            <div class="scroll-x">
-              <table class="table console-list audit-log">
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Who</th>
-                    <th scope="col">What</th>
-                    <th scope="col">Target</th>
-                    <th scope="col">Why</th>
-                    <th scope="col">Before</th>
-                    <th scope="col">After</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {result.rows.map((row) => {
-                    const target = auditTargetHref(row.targetType, row.targetId);
-                    return (
-                      <tr>
-                        <td>
-                          <When ms={row.createdAt} zone="Africa/Nairobi" />
-                        </td>
-                        <td>{row.staffEmail}</td>
-                        <td>
-                          <code>{row.action}</code>
-                        </td>
-                        <td>
-                          {row.targetType}{' '}
-                          {target ? (
-                            <a href={target}>
-                              <code>{row.targetId}</code>
-                            </a>
-                          ) : (
-                            <code>{row.targetId}</code>
-                          )}
-                        </td>
-                        <td class="wrap">{row.reason}</td>
-                        <td class="wrap">
-                          <Snapshot label="Before" json={row.before} />
-                        </td>
-                        <td class="wrap">
-                          <Snapshot label="After" json={row.after} />
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <Pager path={PATH} query={values} nextCursor={result.nextCursor} />
-        </>
-      ) : null}
+      </FilterForm>
+      <PagedTable
+        class="audit-log"
+        path={PATH}
+        query={values}
+        result={props.result}
+        empty="No staff actions match these filters."
+        columns={[
+          { header: 'When', cell: (row) => <When ms={row.createdAt} zone="Africa/Nairobi" /> },
+          { header: 'Who', cell: (row) => row.staffEmail },
+          { header: 'What', cell: (row) => <code>{row.action}</code> },
+          { header: 'Target', cell: (row) => <Target type={row.targetType} id={row.targetId} /> },
+          { header: 'Why', class: 'wrap', cell: (row) => row.reason },
+          { header: 'Before', class: 'wrap', cell: (row) => <Snapshot label="Before" json={row.before} /> },
+          { header: 'After', class: 'wrap', cell: (row) => <Snapshot label="After" json={row.after} /> },
+        ]}
+      />
     </AdminBase>
   );
 }

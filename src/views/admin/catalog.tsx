@@ -2,9 +2,10 @@ import { type AdminServiceRow, type AdminVariation, formatMargin } from '../../s
 import type { CatalogService } from '../../services/catalog';
 import { hasRole, type StaffMember } from '../../services/staff';
 import { Money } from '../components/money';
+import { ChoiceField, FilterForm, InputField } from './filters';
 import { AuditedForm, type FormFailure, failureFor, TextField } from './form-fields';
 import { AdminBase } from './layout';
-import { Facts, Notice, Pager, Status } from './parts';
+import { DataTable, Facts, Notice, Pager, Status } from './parts';
 
 const PATH = '/admin/catalog';
 const CATEGORIES = ['airtime', 'data', 'electricity', 'tv'] as const;
@@ -27,72 +28,31 @@ export function CatalogListPage(props: { staff: StaffMember; values: CatalogFilt
     <AdminBase title="Catalogue" staff={props.staff} current={PATH}>
       <Notice message={props.notice} />
       <Notice message={props.problem} tone="error" />
-      <form class="filters" method="get" action={PATH} role="search">
-        <div class="field">
-          <label for="catalog-q">Search</label>
-          <input id="catalog-q" name="q" type="search" value={values.q ?? ''} />
-        </div>
-        <div class="field">
-          <label for="catalog-category">Category</label>
-          <select id="catalog-category" name="category">
-            <option value="">Any</option>
-            {CATEGORIES.map((c) => (
-              <option value={c} selected={values.category === c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="catalog-enabled">Enabled</label>
-          <select id="catalog-enabled" name="enabled">
-            <option value="">Any</option>
-            <option value="yes" selected={values.enabled === 'yes'}>
-              yes
-            </option>
-            <option value="no" selected={values.enabled === 'no'}>
-              no
-            </option>
-          </select>
-        </div>
-        <button type="submit" class="button small">
-          Apply
-        </button>
-      </form>
-      {props.rows.length === 0 ? (
-        <p>No services match these filters.</p>
-      ) : (
-        <div class="scroll-x">
-          <table class="table catalog-list">
-            <thead>
-              <tr>
-                <th scope="col">Category</th>
-                <th scope="col">Service</th>
-                <th scope="col" class="num">Margin</th>
-                <th scope="col">Enabled</th>
-                <th scope="col" class="num">Plans</th>
-                <th scope="col">Last synced</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.rows.map((row) => (
-                <tr>
-                  <td>{row.category}</td>
-                  <td>
-                    <a href={servicePath(row.serviceId)}>{row.name}</a> <code class="muted">{row.serviceId}</code>
-                  </td>
-                  <td class="num">{formatMargin(row.marginBps)}</td>
-                  <td>
-                    <Status value={row.enabled ? 'enabled' : 'disabled'} />
-                  </td>
-                  <td class="num">{row.plans === row.enabledPlans ? String(row.plans) : `${row.enabledPlans} of ${row.plans} on`}</td>
-                  <td>{lagos(row.syncedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <FilterForm action={PATH}>
+        <InputField name="q" label="Search" type="search" value={values.q} />
+        <ChoiceField name="category" label="Category" options={CATEGORIES} value={values.category} />
+        <ChoiceField name="enabled" label="Enabled" options={['yes', 'no']} value={values.enabled} />
+      </FilterForm>
+      <DataTable
+        class="catalog-list"
+        rows={props.rows}
+        empty="No services match these filters."
+        columns={[
+          { header: 'Category', cell: (row) => row.category },
+          {
+            header: 'Service',
+            cell: (row) => (
+              <>
+                <a href={servicePath(row.serviceId)}>{row.name}</a> <code class="muted">{row.serviceId}</code>
+              </>
+            ),
+          },
+          { header: 'Margin', num: true, cell: (row) => formatMargin(row.marginBps) },
+          { header: 'Enabled', cell: (row) => <Status value={row.enabled ? 'enabled' : 'disabled'} /> },
+          { header: 'Plans', num: true, cell: (row) => (row.plans === row.enabledPlans ? String(row.plans) : `${row.enabledPlans} of ${row.plans} on`) },
+          { header: 'Last synced', cell: (row) => lagos(row.syncedAt) },
+        ]}
+      />
       <Pager path={PATH} query={values} nextCursor={null} />
       {hasRole(props.staff, 'operator') ? (
         <section class="section catalog-sync" aria-labelledby="sync-heading">
@@ -159,48 +119,21 @@ export function CatalogServicePage(props: { staff: StaffMember; service: Catalog
       />
       <section class="section" aria-labelledby="plans-heading">
         <h2 id="plans-heading">Plans</h2>
-        {props.variations.length === 0 ? (
-          <p>{service.category === 'airtime' ? 'Airtime has no plans: customers choose the amount within the limits.' : 'No plans.'}</p>
-        ) : (
-          <div class="scroll-x">
-            <table class="table catalog-plans">
-              <thead>
-                <tr>
-                  <th scope="col">Code</th>
-                  <th scope="col">Name</th>
-                  <th scope="col" class="num">Cost (VTpass)</th>
-                  <th scope="col" class="num">Our price</th>
-                  <th scope="col">Fixed price</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Source</th>
-                  {operator ? <th scope="col">Actions</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {props.variations.map((plan) => (
-                  <tr>
-                    <td>
-                      <code>{plan.code}</code>
-                    </td>
-                    <td>{plan.name}</td>
-                    <td class="num">{plan.fixedPrice ? <Money amount={plan.costAmount} currency="NGN" /> : '—'}</td>
-                    <td class="num">{plan.fixedPrice ? <Money amount={plan.price} currency="NGN" /> : 'customer enters amount'}</td>
-                    <td>{plan.fixedPrice ? 'yes' : 'no'}</td>
-                    <td>
-                      <PlanState plan={plan} />
-                    </td>
-                    <td>{plan.source}</td>
-                    {operator ? (
-                      <td class="plan-actions">
-                        <PlanToggle service={service} plan={plan} failed={failed} />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          class="catalog-plans"
+          rows={props.variations}
+          empty={service.category === 'airtime' ? 'Airtime has no plans: customers choose the amount within the limits.' : 'No plans.'}
+          columns={[
+            { header: 'Code', cell: (plan) => <code>{plan.code}</code> },
+            { header: 'Name', cell: (plan) => plan.name },
+            { header: 'Cost (VTpass)', num: true, cell: (plan) => (plan.fixedPrice ? <Money amount={plan.costAmount} currency="NGN" /> : '—') },
+            { header: 'Our price', num: true, cell: (plan) => (plan.fixedPrice ? <Money amount={plan.price} currency="NGN" /> : 'customer enters amount') },
+            { header: 'Fixed price', cell: (plan) => (plan.fixedPrice ? 'yes' : 'no') },
+            { header: 'State', cell: (plan) => <PlanState plan={plan} /> },
+            { header: 'Source', cell: (plan) => plan.source },
+            ...(operator ? [{ header: 'Actions', class: 'plan-actions', cell: (plan: AdminVariation) => <PlanToggle service={service} plan={plan} failed={failed} /> }] : []),
+          ]}
+        />
       </section>
       {operator ? (
         <section class="section" aria-labelledby="catalog-actions-heading">

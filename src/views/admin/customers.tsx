@@ -2,9 +2,10 @@ import type { CustomerDetail, CustomerRow } from '../../services/console/custome
 import type { StaffMember } from '../../services/staff';
 import { Money } from '../components/money';
 import { CustomerActions } from './actions';
+import { ChoiceField, FilterForm, InputField } from './filters';
 import { AdminBase } from './layout';
-import { Facts, Pager, Status } from './parts';
-import { AuditTrail, ChoiceField, FilterProblem, InputField, StatusWithAge, When, zoneFor } from './record-parts';
+import { type Column, DataTable, Facts, PagedTable, Status } from './parts';
+import { AuditTrail, StatusWithAge, When, zoneFor } from './record-parts';
 
 const PATH = '/admin/customers';
 /** Customers have no currency of their own; the console shows their dates on Nairobi time. */
@@ -19,57 +20,41 @@ export function CustomersPage(props: {
   problem?: string;
   result?: { rows: CustomerRow[]; nextCursor: string | null };
 }) {
-  const { values, result } = props;
+  const { values } = props;
   return (
     <AdminBase title="Customers" staff={props.staff} current={PATH}>
-      <form class="filters" method="get" action={PATH} role="search">
+      <FilterForm action={PATH} problem={props.problem}>
         <InputField name="q" label="Search" type="search" value={values.q} hint="Email, name, phone or customer id" />
         <ChoiceField name="status" label="Status" options={['active', 'suspended']} value={values.status} />
-        <button type="submit" class="button small">
-          Apply
-        </button>
-      </form>
-      <FilterProblem message={props.problem} />
-      {result ? (
-        <>
-          {result.rows.length === 0 ? (
-            <p>No customers match these filters.</p>
-          ) : (
-            <div class="scroll-x">
-              <table class="table console-list">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">Phone</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Joined (Nairobi)</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {result.rows.map((row) => (
-                    <tr>
-                      <td>
-                        <a href={`${PATH}/${encodeURIComponent(row.id)}`}>{row.name}</a>
-                      </td>
-                      <td>{row.email}</td>
-                      <td>{row.phone ?? '—'}</td>
-                      <td>
-                        <Status value={row.status} />
-                      </td>
-                      <td>
-                        <When ms={row.createdAt} zone={ZONE} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <Pager path={PATH} query={values} nextCursor={result.nextCursor} />
-        </>
-      ) : null}
+      </FilterForm>
+      <PagedTable
+        path={PATH}
+        query={values}
+        result={props.result}
+        empty="No customers match these filters."
+        columns={[
+          { header: 'Name', cell: (row) => <a href={`${PATH}/${encodeURIComponent(row.id)}`}>{row.name}</a> },
+          { header: 'Email', cell: (row) => row.email },
+          { header: 'Phone', cell: (row) => row.phone ?? '—' },
+          { header: 'Status', cell: (row) => <Status value={row.status} /> },
+          { header: 'Joined (Nairobi)', cell: (row) => <When ms={row.createdAt} zone={ZONE} /> },
+        ]}
+      />
     </AdminBase>
+  );
+}
+
+/** A customer's latest deposits or purchases, and the way to all of them in that list. */
+function RecentRecords<T>(props: { kind: 'deposits' | 'purchases'; customerEmail: string; rows: T[]; columns: Column<T>[] }) {
+  const { kind } = props;
+  return (
+    <section aria-labelledby={`${kind}-heading`}>
+      <h2 id={`${kind}-heading`}>Recent {kind}</h2>
+      <DataTable rows={props.rows} empty={`No ${kind}.`} columns={props.columns} />
+      <p>
+        <a href={`/admin/${kind}?q=${encodeURIComponent(props.customerEmail)}`}>All {kind} by this customer</a>
+      </p>
+    </section>
   );
 }
 
@@ -140,92 +125,31 @@ export function CustomerPage({ staff, detail, now }: { staff: StaffMember; detai
           <p>None requested yet.</p>
         )}
       </section>
-      <section aria-labelledby="deposits-heading">
-        <h2 id="deposits-heading">Recent deposits</h2>
-        {detail.recentDeposits.length === 0 ? (
-          <p>No deposits.</p>
-        ) : (
-          <div class="scroll-x">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Deposit</th>
-                  <th scope="col">Method</th>
-                  <th scope="col" class="num">Amount</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {detail.recentDeposits.map((d) => (
-                  <tr>
-                    <td>
-                      <a href={`/admin/deposits/${encodeURIComponent(d.id)}`}>{d.id}</a>
-                    </td>
-                    <td>{d.method}</td>
-                    <td class="num">
-                      <Money amount={d.amount} currency={d.currency} />
-                    </td>
-                    <td>
-                      <StatusWithAge status={d.status} since={d.createdAt} now={now} />
-                    </td>
-                    <td>
-                      <When ms={d.createdAt} zone={zoneFor(d.currency)} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <p>
-          <a href={`/admin/deposits?q=${encodeURIComponent(customer.email)}`}>All deposits by this customer</a>
-        </p>
-      </section>
-      <section aria-labelledby="purchases-heading">
-        <h2 id="purchases-heading">Recent purchases</h2>
-        {detail.recentPurchases.length === 0 ? (
-          <p>No purchases.</p>
-        ) : (
-          <div class="scroll-x">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Purchase</th>
-                  <th scope="col">Service</th>
-                  <th scope="col">Recipient</th>
-                  <th scope="col" class="num">Amount</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {detail.recentPurchases.map((p) => (
-                  <tr>
-                    <td>
-                      <a href={`/admin/purchases/${encodeURIComponent(p.id)}`}>{p.id}</a>
-                    </td>
-                    <td>{p.serviceId}</td>
-                    <td>{p.recipient}</td>
-                    <td class="num">
-                      <Money amount={p.amount} currency="NGN" />
-                    </td>
-                    <td>
-                      <StatusWithAge status={p.status} since={p.createdAt} now={now} />
-                    </td>
-                    <td>
-                      <When ms={p.createdAt} zone="Africa/Lagos" />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <p>
-          <a href={`/admin/purchases?q=${encodeURIComponent(customer.email)}`}>All purchases by this customer</a>
-        </p>
-      </section>
+      <RecentRecords
+        kind="deposits"
+        customerEmail={customer.email}
+        rows={detail.recentDeposits}
+        columns={[
+          { header: 'Deposit', cell: (d) => <a href={`/admin/deposits/${encodeURIComponent(d.id)}`}>{d.id}</a> },
+          { header: 'Method', cell: (d) => d.method },
+          { header: 'Amount', num: true, cell: (d) => <Money amount={d.amount} currency={d.currency} /> },
+          { header: 'Status', cell: (d) => <StatusWithAge status={d.status} since={d.createdAt} now={now} /> },
+          { header: 'Created', cell: (d) => <When ms={d.createdAt} zone={zoneFor(d.currency)} /> },
+        ]}
+      />
+      <RecentRecords
+        kind="purchases"
+        customerEmail={customer.email}
+        rows={detail.recentPurchases}
+        columns={[
+          { header: 'Purchase', cell: (p) => <a href={`/admin/purchases/${encodeURIComponent(p.id)}`}>{p.id}</a> },
+          { header: 'Service', cell: (p) => p.serviceId },
+          { header: 'Recipient', cell: (p) => p.recipient },
+          { header: 'Amount', num: true, cell: (p) => <Money amount={p.amount} currency="NGN" /> },
+          { header: 'Status', cell: (p) => <StatusWithAge status={p.status} since={p.createdAt} now={now} /> },
+          { header: 'Created', cell: (p) => <When ms={p.createdAt} zone="Africa/Lagos" /> },
+        ]}
+      />
       <AuditTrail rows={detail.audit} />
     </AdminBase>
   );

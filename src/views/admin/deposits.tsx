@@ -3,9 +3,10 @@ import { FAILURE_WORDS } from '../../services/deposits';
 import type { StaffMember } from '../../services/staff';
 import { Money } from '../components/money';
 import { DepositActions } from './actions';
+import { ChoiceField, FilterForm, InputField } from './filters';
 import { AdminBase } from './layout';
-import { Facts, Pager, Status } from './parts';
-import { AuditTrail, ChoiceField, FilterProblem, InputField, LedgerEntries, StatusWithAge, When, zoneFor } from './record-parts';
+import { Facts, PagedTable, Status } from './parts';
+import { AuditTrail, LedgerEntries, ProviderEvents, StatusWithAge, When, zoneFor } from './record-parts';
 
 const PATH = '/admin/deposits';
 
@@ -19,68 +20,32 @@ export function DepositsPage(props: {
   problem?: string;
   result?: { rows: DepositRow[]; nextCursor: string | null };
 }) {
-  const { values, result, now } = props;
+  const { values, now } = props;
   return (
     <AdminBase title="Deposits" staff={props.staff} current={PATH}>
-      <form class="filters" method="get" action={PATH} role="search">
+      <FilterForm action={PATH} problem={props.problem}>
         <InputField name="q" label="Search" type="search" value={values.q} hint="Deposit id, phone, receipt, checkout request id or customer email" />
         <ChoiceField name="method" label="Method" options={['mpesa', 'monnify']} value={values.method} />
         <ChoiceField name="status" label="Status" options={['pending', 'succeeded', 'failed']} value={values.status} />
         <ChoiceField name="currency" label="Currency" options={['KES', 'NGN']} value={values.currency} />
         <InputField name="from" label="From (Nairobi date)" type="date" value={values.from} />
         <InputField name="to" label="To (Nairobi date)" type="date" value={values.to} />
-        <button type="submit" class="button small">
-          Apply
-        </button>
-      </form>
-      <FilterProblem message={props.problem} />
-      {result ? (
-        <>
-          {result.rows.length === 0 ? (
-            <p>No deposits match these filters.</p>
-          ) : (
-            <div class="scroll-x">
-              <table class="table console-list">
-                <thead>
-                  <tr>
-                    <th scope="col">Created</th>
-                    <th scope="col">Customer</th>
-                    <th scope="col">Deposit</th>
-                    <th scope="col">Method</th>
-                    <th scope="col" class="num">Amount</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Phone / receipt</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {result.rows.map((row) => (
-                    <tr>
-                      <td>
-                        <When ms={row.createdAt} zone={zoneFor(row.currency)} />
-                      </td>
-                      <td>
-                        <a href={`/admin/customers/${encodeURIComponent(row.userId)}`}>{row.customerEmail ?? row.userId}</a>
-                      </td>
-                      <td>
-                        <a href={`${PATH}/${encodeURIComponent(row.id)}`}>{row.id}</a>
-                      </td>
-                      <td>{row.method}</td>
-                      <td class="num">
-                        <Money amount={row.amount} currency={row.currency} />
-                      </td>
-                      <td>
-                        <StatusWithAge status={row.status} since={row.createdAt} now={now} />
-                      </td>
-                      <td>{[row.phone, row.receipt].filter(Boolean).join(' · ') || '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <Pager path={PATH} query={values} nextCursor={result.nextCursor} />
-        </>
-      ) : null}
+      </FilterForm>
+      <PagedTable
+        path={PATH}
+        query={values}
+        result={props.result}
+        empty="No deposits match these filters."
+        columns={[
+          { header: 'Created', cell: (row) => <When ms={row.createdAt} zone={zoneFor(row.currency)} /> },
+          { header: 'Customer', cell: (row) => <a href={`/admin/customers/${encodeURIComponent(row.userId)}`}>{row.customerEmail ?? row.userId}</a> },
+          { header: 'Deposit', cell: (row) => <a href={`${PATH}/${encodeURIComponent(row.id)}`}>{row.id}</a> },
+          { header: 'Method', cell: (row) => row.method },
+          { header: 'Amount', num: true, cell: (row) => <Money amount={row.amount} currency={row.currency} /> },
+          { header: 'Status', cell: (row) => <StatusWithAge status={row.status} since={row.createdAt} now={now} /> },
+          { header: 'Phone / receipt', cell: (row) => [row.phone, row.receipt].filter(Boolean).join(' · ') || '—' },
+        ]}
+      />
     </AdminBase>
   );
 }
@@ -142,41 +107,7 @@ export function DepositPage({ staff, detail, now }: { staff: StaffMember; detail
           ))}
         </section>
       ) : null}
-      <section aria-labelledby="events-heading">
-        <h2 id="events-heading">Provider events</h2>
-        {detail.events.length === 0 ? (
-          <p>No provider events name this deposit.</p>
-        ) : (
-          <div class="scroll-x">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Received</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Note</th>
-                </tr>
-              </thead>
-              <tbody>
-                {detail.events.map((e) => (
-                  <tr>
-                    <td>
-                      <When ms={e.receivedAt} zone={zone} />
-                    </td>
-                    <td>
-                      <a href={`/admin/events/${encodeURIComponent(e.id)}`}>{e.id}</a>
-                    </td>
-                    <td>{e.provider}</td>
-                    <td>{e.outcome}</td>
-                    <td class="wrap">{e.note ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <ProviderEvents heading="Provider events" empty="No provider events name this deposit." events={detail.events} zone={zone} provider />
       <section aria-labelledby="anomalies-heading">
         <h2 id="anomalies-heading">Anomalies</h2>
         {detail.anomalies.length === 0 ? (

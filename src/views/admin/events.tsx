@@ -1,8 +1,9 @@
 import { EVENT_OUTCOMES, EVENT_PROVIDERS, type EventDetail, type EventRow } from '../../services/console/events';
 import type { StaffMember } from '../../services/staff';
+import { ChoiceField, FilterForm, InputField } from './filters';
 import { AdminBase } from './layout';
-import { Facts, Pager, RawPayload, Status } from './parts';
-import { ChoiceField, FilterProblem, InputField, When } from './record-parts';
+import { Facts, PagedTable, RawPayload, Status } from './parts';
+import { When } from './record-parts';
 import type { ConsoleZone } from '../../services/console/filters';
 
 const PATH = '/admin/events';
@@ -16,67 +17,39 @@ export function providerZone(provider: string | null): ConsoleZone {
 
 /** `/admin/events`: every provider call-in as stored before anything else happened. */
 export function EventsPage(props: { staff: StaffMember; values: EventFilterValues; problem?: string; result?: { rows: EventRow[]; nextCursor: string | null } }) {
-  const { values, result } = props;
+  const { values } = props;
   return (
     <AdminBase title="Webhook events" staff={props.staff} current={PATH}>
-      <form class="filters" method="get" action={PATH} role="search">
+      <FilterForm action={PATH} problem={props.problem}>
         <InputField name="q" label="Search" type="search" value={values.q} hint="Event id, external id, deposit id or source IP" />
         <ChoiceField name="provider" label="Provider" options={EVENT_PROVIDERS} value={values.provider} />
         <ChoiceField name="outcome" label="Outcome" options={EVENT_OUTCOMES} value={values.outcome} />
         <InputField name="from" label="From" type="date" value={values.from} hint="Nairobi days" />
         <InputField name="to" label="To" type="date" value={values.to} />
-        <button type="submit" class="button small">
-          Apply
-        </button>
-      </form>
-      <FilterProblem message={props.problem} />
-      {result ? (
-        <>
-          {result.rows.length === 0 ? (
-            <p>No events match these filters.</p>
-          ) : (
-            <div class="scroll-x">
-              <table class="table console-list">
-                <thead>
-                  <tr>
-                    <th scope="col">Received</th>
-                    <th scope="col">Event</th>
-                    <th scope="col">Provider</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col">External id</th>
-                    <th scope="col">Deposit</th>
-                    <th scope="col">Source IP</th>
-                    <th scope="col">Note</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {result.rows.map((row) => (
-                    <tr>
-                      <td>
-                        <When ms={row.receivedAt} zone={providerZone(row.provider)} />
-                      </td>
-                      <td>
-                        <a href={`${PATH}/${encodeURIComponent(row.id)}`}>
-                          <code>{row.id}</code>
-                        </a>
-                      </td>
-                      <td>{row.provider}</td>
-                      <td>
-                        <Status value={row.outcome} />
-                      </td>
-                      <td>{row.externalId ?? '—'}</td>
-                      <td>{row.depositId ? <a href={`/admin/deposits/${encodeURIComponent(row.depositId)}`}>{row.depositId}</a> : '—'}</td>
-                      <td>{row.sourceIp ?? '—'}</td>
-                      <td class="wrap">{row.note ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <Pager path={PATH} query={values} nextCursor={result.nextCursor} />
-        </>
-      ) : null}
+      </FilterForm>
+      <PagedTable
+        path={PATH}
+        query={values}
+        result={props.result}
+        empty="No events match these filters."
+        columns={[
+          { header: 'Received', cell: (row) => <When ms={row.receivedAt} zone={providerZone(row.provider)} /> },
+          {
+            header: 'Event',
+            cell: (row) => (
+              <a href={`${PATH}/${encodeURIComponent(row.id)}`}>
+                <code>{row.id}</code>
+              </a>
+            ),
+          },
+          { header: 'Provider', cell: (row) => row.provider },
+          { header: 'Outcome', cell: (row) => <Status value={row.outcome} /> },
+          { header: 'External id', cell: (row) => row.externalId ?? '—' },
+          { header: 'Deposit', cell: (row) => (row.depositId ? <a href={`/admin/deposits/${encodeURIComponent(row.depositId)}`}>{row.depositId}</a> : '—') },
+          { header: 'Source IP', cell: (row) => row.sourceIp ?? '—' },
+          { header: 'Note', class: 'wrap', cell: (row) => row.note ?? '' },
+        ]}
+      />
     </AdminBase>
   );
 }

@@ -11,6 +11,16 @@ export function failureFor(failed: FormFailure | undefined, form: string) {
   return failed?.form === form ? { errors: failed.errors, values: failed.values } : { errors: {}, values: {} as Record<string, string> };
 }
 
+/** A field's messages, with the id its input's `aria-describedby` points at. */
+function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
+  if (!errors?.length) return null;
+  return (
+    <p class="error" id={`${id}-error`}>
+      {errors.join(' ')}
+    </p>
+  );
+}
+
 /** A labelled text input with its messages tied to it for screen readers. */
 export function TextField(props: {
   form: string;
@@ -39,11 +49,7 @@ export function TextField(props: {
         aria-invalid={props.errors?.length ? 'true' : undefined}
         aria-describedby={described || undefined}
       />
-      {props.errors?.length ? (
-        <p class="error" id={`${id}-error`}>
-          {props.errors.join(' ')}
-        </p>
-      ) : null}
+      <FieldErrors id={id} errors={props.errors} />
     </div>
   );
 }
@@ -61,11 +67,7 @@ export function SelectField(props: { form: string; name: string; label: string; 
           </option>
         ))}
       </select>
-      {props.errors?.length ? (
-        <p class="error" id={`${id}-error`}>
-          {props.errors.join(' ')}
-        </p>
-      ) : null}
+      <FieldErrors id={id} errors={props.errors} />
     </div>
   );
 }

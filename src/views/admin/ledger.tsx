@@ -2,9 +2,10 @@ import { SYSTEM_ACCOUNTS, TRANSFER_KINDS, ENTRY_STATUSES, CURRENCIES } from '../
 import type { BusinessObject, LedgerEntry, TransferDetail, TransferRow } from '../../services/console/ledger';
 import type { StaffMember } from '../../services/staff';
 import { Money } from '../components/money';
+import { ChoiceField, FilterForm, InputField } from './filters';
 import { AdminBase } from './layout';
-import { Facts, Pager, Status } from './parts';
-import { ChoiceField, FilterProblem, InputField, When, zoneFor } from './record-parts';
+import { type Column, DataTable, Facts, PagedTable, Status } from './parts';
+import { ENTRY_MONEY_COLUMNS, When, zoneFor } from './record-parts';
 
 const PATH = '/admin/ledger';
 
@@ -19,14 +20,14 @@ const customerHref = (userId: string) => `/admin/customers/${encodeURIComponent(
 
 /** `/admin/ledger`: one row per transfer (the wallet side, with the account on the other side). */
 export function LedgerPage(props: { staff: StaffMember; values: LedgerFilterValues; problem?: string; result?: { rows: TransferRow[]; nextCursor: string | null } }) {
-  const { values, result } = props;
+  const { values } = props;
   return (
     <AdminBase title="Ledger transfers" staff={props.staff} current={PATH}>
       <p class="muted">
         From the D1 copy of every wallet's journal, which may lag by a few seconds. Each transfer moves money between a wallet and one system account; dates are
         Nairobi days.
       </p>
-      <form class="filters" method="get" action={PATH} role="search">
+      <FilterForm action={PATH} problem={props.problem}>
         <InputField name="q" label="Search" type="search" value={values.q} hint="Transfer id, reference or purchase id" />
         <InputField name="userId" label="Customer id" value={values.userId} />
         <ChoiceField name="currency" label="Currency" options={CURRENCIES} value={values.currency} />
@@ -35,73 +36,39 @@ export function LedgerPage(props: { staff: StaffMember; values: LedgerFilterValu
         <ChoiceField name="status" label="Status" options={ENTRY_STATUSES} value={values.status} />
         <InputField name="from" label="From" type="date" value={values.from} />
         <InputField name="to" label="To" type="date" value={values.to} />
-        <button type="submit" class="button small">
-          Apply
-        </button>
-      </form>
-      <FilterProblem message={props.problem} />
-      {result ? (
-        <>
-          {result.rows.length === 0 ? <p>No transfers match these filters.</p> : <TransferTable rows={result.rows} />}
-          <Pager path={PATH} query={values} nextCursor={result.nextCursor} />
-        </>
-      ) : null}
+      </FilterForm>
+      <PagedTable path={PATH} query={values} result={props.result} empty="No transfers match these filters." columns={TRANSFER_COLUMNS} />
     </AdminBase>
   );
 }
 
-function TransferTable({ rows }: { rows: TransferRow[] }) {
-  return (
-    <div class="scroll-x">
-      <table class="table console-list">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Transfer</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Wallet</th>
-            <th scope="col">Other account</th>
-            <th scope="col" class="num">Amount</th>
-            <th scope="col">Status when written</th>
-            <th scope="col" class="num">Balance after</th>
-            <th scope="col">Reference</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr>
-              <td>
-                <When ms={row.createdAt} zone={zoneFor(row.currency)} />
-              </td>
-              <td>
-                <a href={transferHref(row.transferId)}>
-                  <code>{row.transferId}</code>
-                </a>
-              </td>
-              <td>
-                <a href={customerHref(row.userId)}>
-                  <code>{row.userId}</code>
-                </a>
-              </td>
-              <td>{row.kind}</td>
-              <td>{row.direction === 'credit' ? 'in' : 'out'}</td>
-              <td>{row.counterparty ?? '—'}</td>
-              <td class="num">
-                <Money amount={row.amount} currency={row.currency} />
-              </td>
-              <td>
-                <Status value={row.status} />
-              </td>
-              <td class="num">{row.balanceAfter === null ? '—' : <Money amount={row.balanceAfter} currency={row.currency} />}</td>
-              <td>{row.reference ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+/** One row per transfer: the wallet side, with the system account on the other side. */
+const TRANSFER_COLUMNS: Column<TransferRow>[] = [
+  { header: 'When', cell: (row) => <When ms={row.createdAt} zone={zoneFor(row.currency)} /> },
+  {
+    header: 'Transfer',
+    cell: (row) => (
+      <a href={transferHref(row.transferId)}>
+        <code>{row.transferId}</code>
+      </a>
+    ),
+  },
+  {
+    header: 'Customer',
+    cell: (row) => (
+      <a href={customerHref(row.userId)}>
+        <code>{row.userId}</code>
+      </a>
+    ),
+  },
+  { header: 'Kind', cell: (row) => row.kind },
+  { header: 'Wallet', cell: (row) => (row.direction === 'credit' ? 'in' : 'out') },
+  { header: 'Other account', cell: (row) => row.counterparty ?? '—' },
+  { header: 'Amount', num: true, cell: (row) => <Money amount={row.amount} currency={row.currency} /> },
+  { header: 'Status when written', cell: (row) => <Status value={row.status} /> },
+  { header: 'Balance after', num: true, cell: (row) => (row.balanceAfter === null ? '—' : <Money amount={row.balanceAfter} currency={row.currency} />) },
+  { header: 'Reference', cell: (row) => row.reference ?? '—' },
+];
 
 /** Where the business object behind a transfer lives in the console. */
 function BusinessLink({ business }: { business: BusinessObject | null }) {
@@ -131,60 +98,27 @@ export function TransferPage({ staff, transferId, detail }: { staff: StaffMember
       />
       <section aria-labelledby="sides-heading">
         <h2 id="sides-heading">Both sides</h2>
-        <EntryTable entries={detail.entries} link={false} />
+        <DataTable columns={entryColumns(false)} rows={detail.entries} />
       </section>
       <section aria-labelledby="related-heading">
         <h2 id="related-heading">Related transfers</h2>
         <p class="muted">The hold this transfer settles or the posting it reverses, and anything that settled or reversed this one.</p>
-        {detail.related.length === 0 ? <p>None.</p> : <EntryTable entries={detail.related} link />}
+        <DataTable columns={entryColumns(true)} rows={detail.related} empty="None." />
       </section>
     </AdminBase>
   );
 }
 
-function EntryTable({ entries, link }: { entries: LedgerEntry[]; link: boolean }) {
-  return (
-    <div class="scroll-x">
-      <table class="table">
-        <thead>
-          <tr>
-            <th scope="col">Seq</th>
-            <th scope="col">Transfer</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Account</th>
-            <th scope="col">Direction</th>
-            <th scope="col" class="num">Amount</th>
-            <th scope="col">Status</th>
-            <th scope="col" class="num">Balance after</th>
-            <th scope="col" class="num">Held after</th>
-            <th scope="col">Related to</th>
-            <th scope="col">Entry hash</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr>
-              <td class="num">{String(e.seq)}</td>
-              <td>{link ? <a href={transferHref(e.transferId)}>{e.transferId}</a> : <code>{e.transferId}</code>}</td>
-              <td>{e.kind}</td>
-              <td>{e.account === 'wallet' ? `wallet ${e.currency} of ${e.userId}` : e.account}</td>
-              <td>{e.direction}</td>
-              <td class="num">
-                <Money amount={e.amount} currency={e.currency} />
-              </td>
-              <td>
-                <Status value={e.status} />
-              </td>
-              <td class="num">{e.balanceAfter === null ? '—' : <Money amount={e.balanceAfter} currency={e.currency} />}</td>
-              <td class="num">{e.heldAfter === null ? '—' : <Money amount={e.heldAfter} currency={e.currency} />}</td>
-              <td>{e.relatedId ? <a href={transferHref(e.relatedId)}>{e.relatedId}</a> : '—'}</td>
-              <td>
-                <code class="hash">{e.hash.slice(0, 12)}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+/** Both sides of a transfer, or its related transfers (`link`: each transfer id opens its own page). */
+function entryColumns(link: boolean): Column<LedgerEntry>[] {
+  return [
+    { header: 'Seq', class: 'num', cell: (e) => String(e.seq) },
+    { header: 'Transfer', cell: (e) => (link ? <a href={transferHref(e.transferId)}>{e.transferId}</a> : <code>{e.transferId}</code>) },
+    { header: 'Kind', cell: (e) => e.kind },
+    { header: 'Account', cell: (e) => (e.account === 'wallet' ? `wallet ${e.currency} of ${e.userId}` : e.account) },
+    { header: 'Direction', cell: (e) => e.direction },
+    ...ENTRY_MONEY_COLUMNS,
+    { header: 'Related to', cell: (e) => (e.relatedId ? <a href={transferHref(e.relatedId)}>{e.relatedId}</a> : '—') },
+    { header: 'Entry hash', cell: (e) => <code class="hash">{e.hash.slice(0, 12)}</code> },
+  ];
 }

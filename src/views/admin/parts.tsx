@@ -19,6 +19,62 @@ export function Pager({ path, query, nextCursor }: { path: string; query: Record
   );
 }
 
+/**
+ * One column of a console table: its header and what each row puts in the cell. `num` right-aligns
+ * the header and the cells; `class` styles the cells only (`wrap` lets long text break).
+ */
+export type Column<T> = { header: string; cell: (row: T) => Child; num?: true; class?: string };
+
+/**
+ * A console table (scrolls sideways on narrow screens) with a header per column, or `empty` in its
+ * place when there are no rows. `class` adds to `table`, e.g. `console-list` for the list pages.
+ */
+export function DataTable<T>(props: { columns: Column<T>[]; rows: T[]; empty?: string; class?: string; rowId?: (row: T) => string }) {
+  if (props.empty !== undefined && props.rows.length === 0) return <p>{props.empty}</p>;
+  return (
+    <div class="scroll-x">
+      <table class={props.class ? `table ${props.class}` : 'table'}>
+        <thead>
+          <tr>
+            {props.columns.map((column) => (
+              <th scope="col" class={column.num ? 'num' : undefined}>
+                {column.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr id={props.rowId?.(row)}>
+              {props.columns.map((column) => (
+                <td class={[column.num ? 'num' : null, column.class].filter(Boolean).join(' ') || undefined}>{column.cell(row)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A page of a filtered list: its table and the pager; nothing until the filters are valid. */
+export function PagedTable<T>(props: {
+  path: string;
+  query: Record<string, string | undefined>;
+  result?: { rows: T[]; nextCursor: string | null };
+  columns: Column<T>[];
+  empty: string;
+  class?: string;
+}) {
+  if (!props.result) return null;
+  return (
+    <>
+      <DataTable class={props.class ? `console-list ${props.class}` : 'console-list'} columns={props.columns} rows={props.result.rows} empty={props.empty} />
+      <Pager path={props.path} query={props.query} nextCursor={props.result.nextCursor} />
+    </>
+  );
+}
+
 /** A status as a labelled badge; the colour is decoration, the word carries the meaning. */
 export function Status({ value }: { value: string }) {
   return <span class={`status ${value.replace(/[^a-z_]/g, '')}`}>{value.replace(/_/g, ' ')}</span>;

@@ -2,9 +2,10 @@ import type { PurchaseDetail, PurchaseRow } from '../../services/console/purchas
 import type { StaffMember } from '../../services/staff';
 import { Money } from '../components/money';
 import { PurchaseActions } from './actions';
+import { ChoiceField, FilterForm, InputField } from './filters';
 import { AdminBase } from './layout';
-import { Facts, Pager } from './parts';
-import { AuditTrail, ChoiceField, FilterProblem, InputField, LedgerEntries, StatusWithAge, When } from './record-parts';
+import { Facts, PagedTable } from './parts';
+import { AuditTrail, LedgerEntries, ProviderEvents, StatusWithAge, When } from './record-parts';
 
 const PATH = '/admin/purchases';
 /** Purchases are VTpass (Nigeria): their times read on Lagos time, like their request ids. */
@@ -20,70 +21,33 @@ export function PurchasesPage(props: {
   problem?: string;
   result?: { rows: PurchaseRow[]; nextCursor: string | null };
 }) {
-  const { values, result, now } = props;
+  const { values, now } = props;
   return (
     <AdminBase title="Purchases" staff={props.staff} current={PATH}>
-      <form class="filters" method="get" action={PATH} role="search">
+      <FilterForm action={PATH} problem={props.problem}>
         <InputField name="q" label="Search" type="search" value={values.q} hint="Purchase id, VTpass request id, recipient or customer email" />
         <ChoiceField name="category" label="Category" options={['airtime', 'data', 'electricity', 'tv']} value={values.category} />
         <ChoiceField name="status" label="Status" options={['pending', 'delivered', 'failed', 'reversed']} value={values.status} />
         <ChoiceField name="escalated" label="Escalated to staff" options={['yes', 'no']} value={values.escalated} />
         <InputField name="from" label="From (Lagos date)" type="date" value={values.from} />
         <InputField name="to" label="To (Lagos date)" type="date" value={values.to} />
-        <button type="submit" class="button small">
-          Apply
-        </button>
-      </form>
-      <FilterProblem message={props.problem} />
-      {result ? (
-        <>
-          {result.rows.length === 0 ? (
-            <p>No purchases match these filters.</p>
-          ) : (
-            <div class="scroll-x">
-              <table class="table console-list">
-                <thead>
-                  <tr>
-                    <th scope="col">Created (Lagos)</th>
-                    <th scope="col">Customer</th>
-                    <th scope="col">Purchase</th>
-                    <th scope="col">Service</th>
-                    <th scope="col">Recipient</th>
-                    <th scope="col" class="num">Amount</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Escalated</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {result.rows.map((row) => (
-                    <tr>
-                      <td>
-                        <When ms={row.createdAt} zone={ZONE} />
-                      </td>
-                      <td>
-                        <a href={`/admin/customers/${encodeURIComponent(row.userId)}`}>{row.customerEmail ?? row.userId}</a>
-                      </td>
-                      <td>
-                        <a href={`${PATH}/${encodeURIComponent(row.id)}`}>{row.id}</a>
-                      </td>
-                      <td>{`${row.serviceId} (${row.category})`}</td>
-                      <td>{row.recipient}</td>
-                      <td class="num">
-                        <Money amount={row.amount} currency="NGN" />
-                      </td>
-                      <td>
-                        <StatusWithAge status={row.status} since={row.createdAt} now={now} />
-                      </td>
-                      <td>{row.escalatedAt ? <When ms={row.escalatedAt} zone={ZONE} /> : 'no'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <Pager path={PATH} query={values} nextCursor={result.nextCursor} />
-        </>
-      ) : null}
+      </FilterForm>
+      <PagedTable
+        path={PATH}
+        query={values}
+        result={props.result}
+        empty="No purchases match these filters."
+        columns={[
+          { header: 'Created (Lagos)', cell: (row) => <When ms={row.createdAt} zone={ZONE} /> },
+          { header: 'Customer', cell: (row) => <a href={`/admin/customers/${encodeURIComponent(row.userId)}`}>{row.customerEmail ?? row.userId}</a> },
+          { header: 'Purchase', cell: (row) => <a href={`${PATH}/${encodeURIComponent(row.id)}`}>{row.id}</a> },
+          { header: 'Service', cell: (row) => `${row.serviceId} (${row.category})` },
+          { header: 'Recipient', cell: (row) => row.recipient },
+          { header: 'Amount', num: true, cell: (row) => <Money amount={row.amount} currency="NGN" /> },
+          { header: 'Status', cell: (row) => <StatusWithAge status={row.status} since={row.createdAt} now={now} /> },
+          { header: 'Escalated', cell: (row) => (row.escalatedAt ? <When ms={row.escalatedAt} zone={ZONE} /> : 'no') },
+        ]}
+      />
     </AdminBase>
   );
 }
@@ -123,39 +87,7 @@ export function PurchasePage({ staff, detail, now }: { staff: StaffMember; detai
       />
       <PurchaseActions purchase={p} staff={staff} />
       <LedgerEntries entries={detail.entries} transferIds={detail.transferIds} />
-      <section aria-labelledby="events-heading">
-        <h2 id="events-heading">VTpass events</h2>
-        {detail.events.length === 0 ? (
-          <p>No VTpass events name this request id.</p>
-        ) : (
-          <div class="scroll-x">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Received</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Note</th>
-                </tr>
-              </thead>
-              <tbody>
-                {detail.events.map((e) => (
-                  <tr>
-                    <td>
-                      <When ms={e.receivedAt} zone={ZONE} />
-                    </td>
-                    <td>
-                      <a href={`/admin/events/${encodeURIComponent(e.id)}`}>{e.id}</a>
-                    </td>
-                    <td>{e.outcome}</td>
-                    <td class="wrap">{e.note ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <ProviderEvents heading="VTpass events" empty="No VTpass events name this request id." events={detail.events} zone={ZONE} />
       <AuditTrail rows={detail.audit} />
     </AdminBase>
   );

@@ -3,7 +3,7 @@ import type { FloatCheck } from '../../services/reconciliation-providers';
 import type { StaffMember } from '../../services/staff';
 import { Money } from '../components/money';
 import { AdminBase } from './layout';
-import { Notice } from './parts';
+import { DataTable, Notice } from './parts';
 
 const PATH = '/admin/reconciliation';
 
@@ -18,35 +18,26 @@ export function Differences({ rows, limited }: { rows: Difference[]; limited?: b
   if (rows.length === 0) return <p class="recon-clean">No differences</p>;
   return (
     <>
-      <div class="scroll-x">
-        <table class="table recon-differences">
-          <thead>
-            <tr>
-              <th scope="col">Difference</th>
-              <th scope="col">Record</th>
-              <th scope="col">Expected</th>
-              <th scope="col">Found</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((d) => (
-              <tr>
-                <td class="diff">
-                  {d.kind}
-                  {d.recent ? <small class="muted"> (just settled: may be projection lag)</small> : null}
-                </td>
-                <td>
-                  <a href={d.href}>{d.subject}</a>
-                </td>
-                <td>{d.expected ?? '—'}</td>
-                <td>{d.actual ?? '—'}</td>
-                <td>{d.detail}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        class="recon-differences"
+        rows={rows}
+        columns={[
+          {
+            header: 'Difference',
+            class: 'diff',
+            cell: (d) => (
+              <>
+                {d.kind}
+                {d.recent ? <small class="muted"> (just settled: may be projection lag)</small> : null}
+              </>
+            ),
+          },
+          { header: 'Record', cell: (d) => <a href={d.href}>{d.subject}</a> },
+          { header: 'Expected', cell: (d) => d.expected ?? '—' },
+          { header: 'Found', cell: (d) => d.actual ?? '—' },
+          { header: 'Detail', cell: (d) => d.detail },
+        ]}
+      />
       {limited ? <p class="muted">The list stops at its first rows; narrow the period to see the rest.</p> : null}
     </>
   );
@@ -89,44 +80,19 @@ function AccountsSection({ accounts, balanced }: { accounts: AccountSum[]; balan
         credited wallets). Positive: wallets paid it (vtpass:float is what customers spent at VTpass, fees:revenue what we earned). The wallet row is every wallet
         together (its net is the sum of balances). Pending holds are reserved on wallets and neither posted nor voided yet.
       </p>
-      {accounts.length === 0 ? (
-        <p>No ledger entries yet.</p>
-      ) : (
-        <div class="scroll-x">
-          <table class="table recon-accounts">
-            <thead>
-              <tr>
-                <th scope="col">Account</th>
-                <th scope="col">Currency</th>
-                <th scope="col" class="num">Posted credits</th>
-                <th scope="col" class="num">Posted debits</th>
-                <th scope="col" class="num">Net</th>
-                <th scope="col" class="num">Pending holds</th>
-              </tr>
-            </thead>
-            <tbody>
-              {accounts.map((a) => (
-                <tr>
-                  <td>{a.account === 'wallet' ? 'all wallets' : a.account}</td>
-                  <td>{a.currency}</td>
-                  <td class="num">
-                    <Money amount={a.credits} currency={a.currency} />
-                  </td>
-                  <td class="num">
-                    <Money amount={a.debits} currency={a.currency} />
-                  </td>
-                  <td class="num">
-                    <Money amount={a.net} currency={a.currency} />
-                  </td>
-                  <td class="num">
-                    <Money amount={a.pendingHolds} currency={a.currency} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        class="recon-accounts"
+        rows={accounts}
+        empty="No ledger entries yet."
+        columns={[
+          { header: 'Account', cell: (a) => (a.account === 'wallet' ? 'all wallets' : a.account) },
+          { header: 'Currency', cell: (a) => a.currency },
+          { header: 'Posted credits', num: true, cell: (a) => <Money amount={a.credits} currency={a.currency} /> },
+          { header: 'Posted debits', num: true, cell: (a) => <Money amount={a.debits} currency={a.currency} /> },
+          { header: 'Net', num: true, cell: (a) => <Money amount={a.net} currency={a.currency} /> },
+          { header: 'Pending holds', num: true, cell: (a) => <Money amount={a.pendingHolds} currency={a.currency} /> },
+        ]}
+      />
       <ul>
         {Object.entries(balanced).map(([currency, ok]) => (
           <li class={ok ? undefined : 'diff'}>{ok ? `${currency}: the nets of all accounts sum to zero.` : `${currency}: the nets do not sum to zero; some transfer is copied only in part.`}</li>

@@ -1,9 +1,10 @@
-/** Parts the console's customer, deposit and purchase pages share. */
+/** Parts the console's record pages (customer, deposit, purchase, transfer) share. */
 import type { AuditEntry } from '../../services/audit';
+import type { ProviderEvent } from '../../services/console/events';
 import { type ConsoleZone, ZONES } from '../../services/console/filters';
 import type { ledgerEntries } from '../../db/schema';
 import { Money } from '../components/money';
-import { Status } from './parts';
+import { type Column, DataTable, Status } from './parts';
 
 type LedgerEntry = typeof ledgerEntries.$inferSelect;
 
@@ -40,35 +41,13 @@ export function StatusWithAge({ status, since, now }: { status: string; since: n
   );
 }
 
-/** A labelled select for a GET filter form; the empty option means "any". */
-export function ChoiceField({ name, label, options, value }: { name: string; label: string; options: readonly string[]; value?: string }) {
-  const id = `filter-${name}`;
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      <select id={id} name={name}>
-        <option value="">Any</option>
-        {options.map((option) => (
-          <option value={option} selected={option === value}>
-            {option}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
-/** A labelled text, search or date input for a GET filter form. */
-export function InputField({ name, label, type = 'text', value, hint }: { name: string; label: string; type?: 'text' | 'search' | 'date'; value?: string; hint?: string }) {
-  const id = `filter-${name}`;
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      {hint ? <small id={`${id}-hint`}>{hint}</small> : null}
-      <input id={id} name={name} type={type} value={value ?? ''} aria-describedby={hint ? `${id}-hint` : undefined} />
-    </div>
-  );
-}
+/** A ledger entry's amount, its status when written, and the wallet's balance and held amount after it. */
+export const ENTRY_MONEY_COLUMNS: Column<LedgerEntry>[] = [
+  { header: 'Amount', num: true, cell: (e) => <Money amount={e.amount} currency={e.currency} /> },
+  { header: 'Status', cell: (e) => <Status value={e.status} /> },
+  { header: 'Balance after', num: true, cell: (e) => (e.balanceAfter === null ? '—' : <Money amount={e.balanceAfter} currency={e.currency} />) },
+  { header: 'Held after', num: true, cell: (e) => (e.heldAfter === null ? '—' : <Money amount={e.heldAfter} currency={e.currency} />) },
+];
 
 /** The D1 copy of the ledger entries a record made, both sides of each transfer. */
 export function LedgerEntries({ entries, transferIds }: { entries: LedgerEntry[]; transferIds: string[] }) {
@@ -76,50 +55,18 @@ export function LedgerEntries({ entries, transferIds }: { entries: LedgerEntry[]
     <section aria-labelledby="ledger-heading">
       <h2 id="ledger-heading">Ledger entries</h2>
       <p class="muted">Transfer ids looked up: {transferIds.join(', ')}. The copy in D1 may lag the wallet's journal by a few seconds.</p>
-      {entries.length === 0 ? (
-        <p>No ledger entries recorded for these transfers.</p>
-      ) : (
-        <div class="scroll-x">
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Transfer</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Account</th>
-                <th scope="col">Direction</th>
-                <th scope="col" class="num">Amount</th>
-                <th scope="col">Status</th>
-                <th scope="col" class="num">Balance after</th>
-                <th scope="col" class="num">Held after</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr>
-                  <td>
-                    <When ms={e.createdAt} zone={zoneFor(e.currency)} />
-                  </td>
-                  <td>
-                    <code>{e.transferId}</code>
-                  </td>
-                  <td>{e.kind}</td>
-                  <td>{e.account}</td>
-                  <td>{e.direction}</td>
-                  <td class="num">
-                    <Money amount={e.amount} currency={e.currency} />
-                  </td>
-                  <td>
-                    <Status value={e.status} />
-                  </td>
-                  <td class="num">{e.balanceAfter === null ? '—' : <Money amount={e.balanceAfter} currency={e.currency} />}</td>
-                  <td class="num">{e.heldAfter === null ? '—' : <Money amount={e.heldAfter} currency={e.currency} />}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={entries}
+        empty="No ledger entries recorded for these transfers."
+        columns={[
+          { header: 'When', cell: (e) => <When ms={e.createdAt} zone={zoneFor(e.currency)} /> },
+          { header: 'Transfer', cell: (e) => <code>{e.transferId}</code> },
+          { header: 'Kind', cell: (e) => e.kind },
+          { header: 'Account', cell: (e) => e.account },
+          { header: 'Direction', cell: (e) => e.direction },
+          ...ENTRY_MONEY_COLUMNS,
+        ]}
+      />
     </section>
   );
 }
@@ -129,49 +76,50 @@ export function AuditTrail({ rows }: { rows: AuditEntry[] }) {
   return (
     <section aria-labelledby="audit-heading">
       <h2 id="audit-heading">Audit log</h2>
-      {rows.length === 0 ? (
-        <p>No staff actions on this record yet.</p>
-      ) : (
-        <div class="scroll-x">
-          <table class="table audit-trail">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Staff</th>
-                <th scope="col">Action</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Before → after</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...rows].reverse().map((row) => (
-                <tr>
-                  <td>
-                    <When ms={row.createdAt} zone="Africa/Nairobi" />
-                  </td>
-                  <td>{row.staffEmail}</td>
-                  <td>
-                    <code>{row.action}</code>
-                  </td>
-                  <td class="wrap">{row.reason}</td>
-                  <td class="wrap">
-                    <code>{row.before ?? '—'}</code> → <code>{row.after ?? '—'}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        class="audit-trail"
+        rows={[...rows].reverse()}
+        empty="No staff actions on this record yet."
+        columns={[
+          { header: 'When', cell: (row) => <When ms={row.createdAt} zone="Africa/Nairobi" /> },
+          { header: 'Staff', cell: (row) => row.staffEmail },
+          { header: 'Action', cell: (row) => <code>{row.action}</code> },
+          { header: 'Reason', class: 'wrap', cell: (row) => row.reason },
+          {
+            header: 'Before → after',
+            class: 'wrap',
+            cell: (row) => (
+              <>
+                <code>{row.before ?? '—'}</code> → <code>{row.after ?? '—'}</code>
+              </>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }
 
-/** Why the filters were refused (400), announced, above the form that still holds what was typed. */
-export function FilterProblem({ message }: { message?: string }) {
-  return message ? (
-    <p class="alert" role="alert">
-      {message}
-    </p>
-  ) : null;
+/**
+ * The provider call-ins that name a record, each linking to its stored payload. `provider` adds
+ * the provider column where a record can hear from more than one.
+ */
+export function ProviderEvents(props: { heading: string; empty: string; events: ProviderEvent[]; zone: ConsoleZone; provider?: boolean }) {
+  const { zone } = props;
+  return (
+    <section aria-labelledby="events-heading">
+      <h2 id="events-heading">{props.heading}</h2>
+      <DataTable
+        rows={props.events}
+        empty={props.empty}
+        columns={[
+          { header: 'Received', cell: (e) => <When ms={e.receivedAt} zone={zone} /> },
+          { header: 'Event', cell: (e) => <a href={`/admin/events/${encodeURIComponent(e.id)}`}>{e.id}</a> },
+          ...(props.provider ? [{ header: 'Provider', cell: (e: ProviderEvent) => e.provider }] : []),
+          { header: 'Outcome', cell: (e) => e.outcome },
+          { header: 'Note', class: 'wrap', cell: (e) => e.note ?? '—' },
+        ]}
+      />
+    </section>
+  );
 }

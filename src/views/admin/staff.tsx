@@ -1,8 +1,9 @@
 import { STAFF_ROLES, type StaffMember, type StaffRow } from '../../services/staff';
 import { formatDateTime } from '../components/money';
+import { ChoiceField, FilterForm, InputField } from './filters';
 import { AuditedForm, type FormFailure, failureFor, SelectField, TextField } from './form-fields';
 import { AdminBase } from './layout';
-import { Notice, Pager, Status } from './parts';
+import { DataTable, Notice, Pager, Status } from './parts';
 
 const PATH = '/admin/staff';
 
@@ -40,74 +41,24 @@ export function StaffPage(props: { staff: StaffMember; values: StaffFilterValues
       <Notice message={props.notice} />
       <Notice message={props.problem} tone="error" />
       <Notice message={own ? props.failed?.errors._?.join(' ') : undefined} tone="error" />
-      <form class="filters" method="get" action={PATH} role="search">
-        <div class="field">
-          <label for="staff-q">Search</label>
-          <input id="staff-q" name="q" type="search" value={values.q ?? ''} />
-        </div>
-        <div class="field">
-          <label for="staff-role">Role</label>
-          <select id="staff-role" name="role">
-            <option value="">Any</option>
-            {STAFF_ROLES.map((r) => (
-              <option value={r} selected={values.role === r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="staff-active">Active</label>
-          <select id="staff-active" name="active">
-            <option value="">Any</option>
-            <option value="yes" selected={values.active === 'yes'}>
-              yes
-            </option>
-            <option value="no" selected={values.active === 'no'}>
-              no
-            </option>
-          </select>
-        </div>
-        <button type="submit" class="button small">
-          Apply
-        </button>
-      </form>
-      {props.rows.length === 0 ? (
-        <p>No staff match these filters.</p>
-      ) : (
-        <div class="scroll-x">
-          <table class="table staff-list">
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Active</th>
-                <th scope="col">Since</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.rows.map((member) => (
-                <tr>
-                  <td>
-                    <a href={`/admin/audit?targetType=staff&targetId=${encodeURIComponent(member.id)}`}>{member.email}</a>
-                  </td>
-                  <td>{member.name}</td>
-                  <td>{member.role}</td>
-                  <td>
-                    <Status value={member.active ? 'active' : 'inactive'} />
-                  </td>
-                  <td>{formatDateTime(member.createdAt)}</td>
-                  <td>
-                    <MemberActions member={member} me={props.staff} failed={props.failed} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <FilterForm action={PATH}>
+        <InputField name="q" label="Search" type="search" value={values.q} />
+        <ChoiceField name="role" label="Role" options={STAFF_ROLES} value={values.role} />
+        <ChoiceField name="active" label="Active" options={['yes', 'no']} value={values.active} />
+      </FilterForm>
+      <DataTable
+        class="staff-list"
+        rows={props.rows}
+        empty="No staff match these filters."
+        columns={[
+          { header: 'Email', cell: (member) => <a href={`/admin/audit?targetType=staff&targetId=${encodeURIComponent(member.id)}`}>{member.email}</a> },
+          { header: 'Name', cell: (member) => member.name },
+          { header: 'Role', cell: (member) => member.role },
+          { header: 'Active', cell: (member) => <Status value={member.active ? 'active' : 'inactive'} /> },
+          { header: 'Since', cell: (member) => formatDateTime(member.createdAt) },
+          { header: 'Actions', cell: (member) => <MemberActions member={member} me={props.staff} failed={props.failed} /> },
+        ]}
+      />
       <Pager path={PATH} query={values} nextCursor={null} />
       <section class="section" aria-labelledby="add-staff-heading">
         <h2 id="add-staff-heading">Add a staff member</h2>
