@@ -130,6 +130,8 @@ describe('/buy pages', () => {
     const { user, cookie } = await fundedUser(100_000);
     const { confirm, location } = await buyThroughPages(cookie, { tab: 'airtime', serviceId: 'mtn', recipient: '0801 111 1111', amount: '500' });
     expect(confirm.html).toContain('You pay <strong class="amount">₦500.00</strong>');
+    // htmx moves focus to the swapped-in confirmation, so keyboard and screen-reader users land on it.
+    expect(confirm.html).toMatch(/<h2 tabindex="-1" autofocus="">\s*Check and pay\s*<\/h2>/);
     expect(confirm.html).toContain('08011111111');
     expect(location).toMatch(/^\/purchases\/pur_/);
     const shown = await page(location, cookie);

@@ -10,6 +10,8 @@ describe('pages', () => {
       const response = await call(path);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('text/html');
+      // Standards mode, not quirks: the doctype comes first.
+      expect(await response.text()).toMatch(/^<!doctype html><html lang="en">/);
     }
     const signup = await (await call('/signup')).text();
     for (const field of ['name', 'email', 'phone', 'password', 'referralCode']) {

@@ -10,7 +10,7 @@ import { getDeposit, listDeposits, publicDeposit } from '../services/deposits';
 import { getReservedAccount, queueReservedAccount } from '../services/monnify-accounts';
 import { checkCheckoutDeposit, monnifyDepositDeps, monnifyDepositInput, startMonnifyCheckout } from '../services/monnify-deposits';
 import { mpesaDepositDeps, mpesaDepositInput, startMpesaDeposit } from '../services/mpesa-deposits';
-import { DepositPage, DepositStatus, MonnifyCheckoutForm, MonnifyReturnPage, MpesaDepositForm } from '../views/pages/deposit';
+import { DepositPage, DepositStatus, MonnifyCheckoutForm, MonnifyContinuePage, MonnifyReturnPage, MpesaDepositForm } from '../views/pages/deposit';
 
 const idempotencyKey = z.string().trim().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'Idempotency-Key must be printable ASCII');
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(64).optional() });
@@ -100,7 +100,8 @@ export const depositPages = new Hono<AppEnv>()
         c.header('hx-redirect', to);
         return c.body(null, 200);
       }
-      return c.redirect(to, 303);
+      if (!checkoutUrl) return c.redirect(to, 303);
+      return c.html(<MonnifyContinuePage user={c.var.user!} deposit={deposit} checkoutUrl={checkoutUrl} />);
     } catch (error) {
       if (error instanceof AppError && ['RATE_LIMITED', 'IDEMPOTENCY_KEY_REUSED', 'PROVIDER_UNAVAILABLE'].includes(error.code)) return fail({}, error.message);
       throw error;

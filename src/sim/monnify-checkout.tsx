@@ -1,5 +1,6 @@
 import { formatMoney } from '../views/components/money';
 import type { SimTransaction } from './monnify-state';
+import { Document } from '../views/layouts/document';
 
 /** The amounts the "Pay less" and "Pay more" buttons pay: half, and one and a half times, the price. */
 export function checkoutAmounts(payableKobo: number) {
@@ -16,7 +17,7 @@ export function CheckoutPage({ transaction, action, returnUrl }: { transaction: 
   const amounts = checkoutAmounts(transaction.payableKobo);
   const naira = (kobo: number) => formatMoney(kobo, 'NGN');
   return (
-    <html lang="en">
+    <Document>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -72,6 +73,6 @@ export function CheckoutPage({ transaction, action, returnUrl }: { transaction: 
           )}
         </main>
       </body>
-    </html>
+    </Document>
   );
 }

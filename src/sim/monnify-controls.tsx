@@ -110,7 +110,7 @@ export function createMonnifyControls(webhookFetch: (env: Env) => Fetch) {
   controls.get('/checkout/:transactionReference', async (c) => {
     const row = await findTransaction(database(c.env.DB), { transactionReference: c.req.param('transactionReference') });
     if (!row || row.productType !== 'WEB_SDK') return c.text('No such checkout', 404);
-    return c.html(`<!doctype html>${<CheckoutPage transaction={row} action={new URL(c.req.url).pathname} returnUrl={returnUrl(row)} />}`);
+    return c.html(<CheckoutPage transaction={row} action={new URL(c.req.url).pathname} returnUrl={returnUrl(row)} />);
   });
 
   controls.post('/checkout/:transactionReference', async (c) => {

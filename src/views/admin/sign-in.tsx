@@ -1,8 +1,10 @@
+import { Document } from '../layouts/document';
+
 /** Dev only (simulators on): a request without an Access token is sent to the Access simulator. */
 export function AccessSignIn({ redirect }: { redirect: string }) {
   const href = `/__sim/access/login?redirect=${encodeURIComponent(redirect)}`;
   return (
-    <html lang="en">
+    <Document>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -20,6 +22,6 @@ export function AccessSignIn({ redirect }: { redirect: string }) {
           </p>
         </main>
       </body>
-    </html>
+    </Document>
   );
 }

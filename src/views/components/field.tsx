@@ -1,6 +1,8 @@
 /** A labelled input with its error messages tied to it for screen readers. */
 export function Field(props: {
   name: string;
+  /** Defaults to `field-<name>`; set it when two forms on one page share a field name. */
+  id?: string;
   label: string;
   type?: string;
   value?: string;
@@ -10,7 +12,7 @@ export function Field(props: {
   required?: boolean;
   inputmode?: 'numeric' | 'tel' | 'email' | 'decimal' | 'text';
 }) {
-  const id = `field-${props.name}`;
+  const id = props.id ?? `field-${props.name}`;
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
   const describedBy = [props.hint ? hintId : null, props.errors?.length ? errorId : null].filter(Boolean).join(' ');

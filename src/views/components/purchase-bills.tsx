@@ -39,7 +39,7 @@ export function TvForm({ services, values = {}, errors = {}, message }: FormStat
 /** Who the meter or smartcard belongs to, as VTpass told us just now. */
 export function VerifiedCustomer({ v }: { v: BillVerification }) {
   return (
-    <div class="verified notice" id="verified-customer">
+    <div class="verified notice" id="verified-customer" tabindex={-1} autofocus>
       <p class="verified-name">
         <strong>{v.customerName}</strong>
       </p>

@@ -25,7 +25,10 @@ export function Confirmation({ quote, verification, available, idempotencyKey, t
   const short = available < priced.amount;
   return (
     <div id="confirm">
-      <h2>Check and pay</h2>
+      {/* Focus moves here when the panel is swapped in, so keyboard and screen-reader users land on what to check. */}
+      <h2 tabindex={-1} autofocus>
+        Check and pay
+      </h2>
       {problem && (
         <div class="alert" role="alert">
           {problem}

@@ -40,7 +40,8 @@ export function AirtimeForm({ services, values = {}, errors = {}, message }: For
  */
 export function DataForm({ services, values = {}, errors = {}, message }: FormState & { services: ServiceOption[] }) {
   const service = chosen(services, values.serviceId);
-  const plansRequest = { 'hx-get': '/buy/plans', 'hx-trigger': 'change', 'hx-target': '#plans', 'hx-swap': 'outerHTML', 'hx-indicator': '#plans-loading' };
+  // `unset`: the form's hx-disabled-elt (its submit button) is not this request's to disable.
+  const plansRequest = { 'hx-get': '/buy/plans', 'hx-trigger': 'change', 'hx-target': '#plans', 'hx-swap': 'outerHTML', 'hx-indicator': '#plans-loading', 'hx-disabled-elt': 'unset' };
   return (
     <form id="buy-form" {...stepForm('/buy/confirm')}>
       <FormAlert message={message} />

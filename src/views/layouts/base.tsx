@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { SessionUser } from '../../services/sessions';
+import { Document } from './document';
 
 /** htmx settings: swap 422 form errors in place, never eval, only talk to our own origin. */
 const HTMX_CONFIG = JSON.stringify({
@@ -18,7 +19,7 @@ const HTMX_CONFIG = JSON.stringify({
 
 export function Base(props: { title: string; user?: SessionUser | null; children: Child }) {
   return (
-    <html lang="en">
+    <Document>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -38,7 +39,7 @@ export function Base(props: { title: string; user?: SessionUser | null; children
         <main id="main">{props.children}</main>
         <footer class="foot">Malipo · wallets, airtime and bills for Kenya and Nigeria</footer>
       </body>
-    </html>
+    </Document>
   );
 }
 

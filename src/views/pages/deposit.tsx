@@ -120,9 +120,30 @@ export function MonnifyCheckoutForm({ values = {}, errors = {}, message }: FormS
     <form id="monnify-form" method="post" action="/deposit/monnify" hx-post="/deposit/monnify" hx-target="this" hx-swap="outerHTML" hx-disabled-elt="find button" novalidate>
       <FormAlert message={message} />
       <input type="hidden" name="idempotencyKey" value={values.idempotencyKey ?? crypto.randomUUID()} />
-      <Field name="amount" label="Amount (NGN)" type="text" inputmode="numeric" value={values.amount} errors={errors.amount} hint="Whole naira, ₦100 to ₦1,000,000" required />
+      <Field name="amount" id="monnify-amount" label="Amount (NGN)" type="text" inputmode="numeric" value={values.amount} errors={errors.amount} hint="Whole naira, ₦100 to ₦1,000,000" required />
       <SubmitButton label="Pay with Monnify" busy="Opening the checkout…" />
     </form>
+  );
+}
+
+/**
+ * Without JS the checkout is a link, not a redirect: browsers hold a form post's redirect to the
+ * page's `form-action 'self'`, so a 303 to Monnify's origin would be blocked.
+ */
+export function MonnifyContinuePage({ user, deposit, checkoutUrl }: { user: SessionUser; deposit: Deposit; checkoutUrl: string }) {
+  return (
+    <Base title="Continue to pay" user={user}>
+      <h1>Pay {formatMoney(deposit.amount, 'NGN')} with Monnify</h1>
+      <p>Your top-up is ready. Monnify's page takes your card or bank transfer; you come back here when it is done.</p>
+      <p>
+        <a class="button" href={checkoutUrl}>
+          Continue to Monnify
+        </a>
+      </p>
+      <p>
+        <a href={`/deposit/monnify/return?paymentReference=${encodeURIComponent(deposit.id)}`}>See this top-up's status</a>
+      </p>
+    </Base>
   );
 }
 
