@@ -4,6 +4,7 @@ import { database } from '../src/db/client';
 import { anomalies, apiKeys } from '../src/db/schema';
 import { newId, sha256Hex } from '../src/lib/crypto';
 import { ACCESS_HEADER } from '../src/middleware/access';
+import { listAudit } from '../src/services/audit';
 import { walletLedger } from '../src/services/wallets';
 import { AnomalyActions, CustomerActions, DepositActions, PurchaseActions } from '../src/views/admin/actions';
 import { adminGet, adminPost, auditRowsFor, createStaff, type TestStaff } from './admin-helpers';
@@ -286,6 +287,12 @@ describe('refusals write nothing', () => {
 
 describe('action panels', () => {
   const member = (s: TestStaff) => ({ id: s.id, email: s.email, name: 'Test', role: s.role });
+  /** What a detail page hands its panel: the record's newest audit row and its time zone. */
+  const panel = async (targetType: string, targetId: string) => ({
+    lastAction: (await listAudit(database(env.DB), { targetType, targetId, limit: 1 })).entries[0] ?? null,
+    zone: 'Africa/Lagos' as const,
+  });
+  const thresholds = { KES: 1_000_000, NGN: 5_000_000 };
 
   it('show forms only to roles that may use them, each with a labelled Reason, and the last action', async () => {
     const [viewer, operator, admin] = await Promise.all([createStaff('viewer'), createStaff('operator'), createStaff('admin')]);
@@ -293,41 +300,41 @@ describe('action panels', () => {
     const row = (await purchaseRow(purchase.id))!;
     const customer = (await userRow(user.id))!;
 
-    const asViewer = await render(PurchaseActions({ purchase: row, staff: member(viewer) }));
+    const asViewer = await render(PurchaseActions({ purchase: row, staff: member(viewer), ...(await panel('purchase', purchase.id)) }));
     expect(asViewer).not.toContain('<form');
     expect(asViewer).toContain('No staff action on this purchase yet');
 
-    const asOperator = await render(PurchaseActions({ purchase: row, staff: member(operator) }));
+    const asOperator = await render(PurchaseActions({ purchase: row, staff: member(operator), ...(await panel('purchase', purchase.id)) }));
     expect(asOperator).toContain(`action="/admin/purchases/${purchase.id}/requery"`);
     expect(asOperator).toMatch(/<label for="requery-reason">Reason<\/label>/);
     expect(asOperator).toContain('id="requery-reason" name="reason" required');
     expect(asOperator).toContain('hx-disabled-elt="find button"');
 
     await adminPost(operator, `/admin/purchases/${purchase.id}/requery`, { reason: 'checking <script>' });
-    const after = await render(PurchaseActions({ purchase: (await purchaseRow(purchase.id))!, staff: member(viewer) }));
+    const after = await render(PurchaseActions({ purchase: (await purchaseRow(purchase.id))!, staff: member(viewer), ...(await panel('purchase', purchase.id)) }));
     expect(after).toContain(`Last action: <strong>purchase.requery</strong> by ${operator.email}`);
     expect(after).toContain('still pending');
     expect(after).toContain('checking &lt;script&gt;');
 
-    const operatorCustomer = await render(CustomerActions({ customer, staff: member(operator) }));
+    const operatorCustomer = await render(CustomerActions({ customer, staff: member(operator), latestAdjustment: null, thresholds, ...(await panel('customer', user.id)) }));
     expect(operatorCustomer).toContain(`action="/admin/customers/${user.id}/suspend"`);
     expect(operatorCustomer).not.toContain('/adjustments"');
-    const adminCustomer = await render(CustomerActions({ customer, staff: member(admin) }));
+    const adminCustomer = await render(CustomerActions({ customer, staff: member(admin), latestAdjustment: null, thresholds, ...(await panel('customer', user.id)) }));
     expect(adminCustomer).toContain(`action="/admin/customers/${user.id}/adjustments"`);
     expect(adminCustomer).toContain('Up to KES\u00a010,000.00 or NGN\u00a050,000.00 is applied at once');
     expect(adminCustomer).toMatch(/<label for="adjust-amount">Amount<\/label>/);
 
     const deposit = await mpesaDeposit(cookie);
-    const pendingDeposit = await render(DepositActions({ deposit: (await depositRow(deposit.id))!, staff: member(operator) }));
+    const pendingDeposit = await render(DepositActions({ deposit: (await depositRow(deposit.id))!, staff: member(operator), ...(await panel('deposit', deposit.id)) }));
     expect(pendingDeposit).toContain(`action="/admin/deposits/${deposit.id}/recheck"`);
     await makeDue(deposit.id);
     await adminPost(operator, `/admin/deposits/${deposit.id}/recheck`, { reason: 'stuck' });
-    const settled = await render(DepositActions({ deposit: (await depositRow(deposit.id))!, staff: member(operator) }));
+    const settled = await render(DepositActions({ deposit: (await depositRow(deposit.id))!, staff: member(operator), ...(await panel('deposit', deposit.id)) }));
     expect(settled).not.toContain('<form');
     expect(settled).toContain('a final state never changes');
 
     const anomaly = await openAnomaly();
-    expect(await render(AnomalyActions({ anomaly: (await anomalyRow(anomaly))!, staff: member(operator) }))).toContain(`action="/admin/anomalies/${anomaly}/resolve"`);
-    expect(await render(AnomalyActions({ anomaly: (await anomalyRow(anomaly))!, staff: member(viewer) }))).not.toContain('<form');
+    expect(await render(AnomalyActions({ anomaly: (await anomalyRow(anomaly))!, staff: member(operator), ...(await panel('anomaly', anomaly)) }))).toContain(`action="/admin/anomalies/${anomaly}/resolve"`);
+    expect(await render(AnomalyActions({ anomaly: (await anomalyRow(anomaly))!, staff: member(viewer), ...(await panel('anomaly', anomaly)) }))).not.toContain('<form');
   });
 });

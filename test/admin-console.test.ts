@@ -36,7 +36,9 @@ describe('the mounted /admin console verifies every request itself (providers.md
     expect((await adminGet(viewer, '/admin')).status).toBe(200);
     const byCookie = await get('/admin', { cookie: `${ACCESS_COOKIE}=${viewer.token}` });
     expect(byCookie.status).toBe(200);
-    expect(await byCookie.text()).toContain(viewer.email);
+    const html = await byCookie.text();
+    expect(html).toMatch(/^<!doctype html><html lang="en">/);
+    expect(html).toContain(viewer.email);
   });
 
   it.each([
@@ -71,6 +73,9 @@ describe('the mounted /admin console verifies every request itself (providers.md
       expect((await adminGet(await createStaff(role), '/admin/staff')).status).toBe(403);
     }
     expect((await adminGet(await createStaff('admin'), '/admin/staff')).status).toBe(200);
+    // The nav offers the section only to those who may open it.
+    expect(await (await adminGet(await createStaff('operator'), '/admin')).text()).not.toContain('href="/admin/staff"');
+    expect(await (await adminGet(await createStaff('admin'), '/admin')).text()).toContain('href="/admin/staff"');
   });
 
   it('a page staff cannot see stays inside the console, saying why, with the way back', async () => {
@@ -79,6 +84,7 @@ describe('the mounted /admin console verifies every request itself (providers.md
       ['/admin/staff', 403, 'Not open to your role'],
       ['/admin/purchases/pur_nosuchpurchase', 404, 'Not found'],
       ['/admin/adjustments?status=bogus', 400, 'Those filters are not valid'],
+      ['/admin/nowhere', 404, 'Not found'],
     ];
     for (const [path, status, title] of cases) {
       const response = await get(path, { [ACCESS_HEADER]: viewer.token });
@@ -87,6 +93,18 @@ describe('the mounted /admin console verifies every request itself (providers.md
       expect(html, path).toContain(`<h1>${title}</h1>`);
       expect(html, path).toContain(viewer.email); // the console's own header, not the customer site's
     }
+  });
+
+  it('a refused htmx form keeps its POST URL out of the address bar', async () => {
+    const operator = await createStaff('operator');
+    expect((await call('/api/v1/catalog')).status).toBe(200); // fills the catalogue on first use
+    const response = await call('/admin/catalog/mtn-data/margin', {
+      method: 'POST',
+      headers: { [ACCESS_HEADER]: operator.token, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, 'hx-request': 'true', 'hx-boosted': 'true' },
+      body: new URLSearchParams({ margin: 'abc', reason: 'typo' }).toString(),
+    });
+    expect(response.status).toBe(422);
+    expect(response.headers.get('hx-push-url')).toBe('false');
   });
 
   it('refuses a console form posted from another site (CSRF), even with a valid Access token', async () => {

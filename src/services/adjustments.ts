@@ -41,9 +41,9 @@ export const adjustmentInput = z.object({
 });
 export type AdjustmentInput = z.output<typeof adjustmentInput> & { reason: string };
 
-/** Above this many minor units an adjustment waits for a second admin. */
-export function approvalThreshold(config: Config, currency: Currency): number {
-  return currency === 'KES' ? config.ADJUSTMENT_APPROVAL_ABOVE_KES : config.ADJUSTMENT_APPROVAL_ABOVE_NGN;
+/** Above these many minor units an adjustment waits for a second admin. */
+export function approvalThresholds(config: Config): Record<Currency, number> {
+  return { KES: config.ADJUSTMENT_APPROVAL_ABOVE_KES, NGN: config.ADJUSTMENT_APPROVAL_ABOVE_NGN };
 }
 
 /**
@@ -66,7 +66,7 @@ export async function requestAdjustment(env: Env, config: Config, actor: StaffMe
   const db = database(env.DB);
   const customer = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { id: true } });
   if (!customer) throw new AppError('NOT_FOUND', 'No such customer');
-  const atOnce = input.amount <= approvalThreshold(config, input.currency);
+  const atOnce = input.amount <= approvalThresholds(config)[input.currency];
   const row: Adjustment = {
     id: newId('adj', now),
     userId,

@@ -31,7 +31,6 @@ function backTo(path: string): string {
  */
 export function actionRefused(c: Context<AppEnv>, status: number, message: string, errors?: Record<string, string[]>) {
   const htmx = c.req.header('hx-request') === 'true';
-  if (htmx) c.header('hx-push-url', 'false');
   return c.html(<ActionRefused staff={c.var.staff} message={message} errors={errors} back={backTo(c.req.path)} />, (htmx ? 422 : status) as 400);
 }
 

@@ -4,7 +4,7 @@ import type { AppEnv } from '../../env';
 import { csvDownload } from '../../lib/csv';
 import { requireStaff } from '../../middleware/access';
 import { formBody, parse } from '../../middleware/validate';
-import { adjustmentFilterInput, adjustmentsCsv, approvalThreshold, approveAdjustment, listAdjustments, pendingAdjustments, rejectAdjustment } from '../../services/adjustments';
+import { adjustmentFilterInput, adjustmentsCsv, approvalThresholds, approveAdjustment, listAdjustments, pendingAdjustments, rejectAdjustment } from '../../services/adjustments';
 import { AdjustmentsPage } from '../../views/admin/adjustments';
 import { idParam, invalidForm, onActionError, reasonForm } from './actions';
 import { CSV_ROW_LIMIT, listQuery } from './shared';
@@ -21,8 +21,7 @@ export const adjustmentsAdmin = new Hono<AppEnv>()
     const query = parse(historyQuery, c.req.query());
     const db = database(c.env.DB);
     const [pending, history] = await Promise.all([pendingAdjustments(db), listAdjustments(db, query)]);
-    const thresholds = { KES: approvalThreshold(c.var.config, 'KES'), NGN: approvalThreshold(c.var.config, 'NGN') };
-    return c.html(<AdjustmentsPage staff={c.var.staff} pending={pending} history={history.rows} nextCursor={history.nextCursor} query={c.req.query()} thresholds={thresholds} />);
+    return c.html(<AdjustmentsPage staff={c.var.staff} pending={pending} history={history.rows} nextCursor={history.nextCursor} query={c.req.query()} thresholds={approvalThresholds(c.var.config)} />);
   })
   .post('/:id/:decision{approve|reject}', requireStaff('admin'), async (c) => {
     const id = parse(idParam, c.req.param('id'));

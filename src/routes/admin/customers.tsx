@@ -4,6 +4,7 @@ import type { AppEnv } from '../../env';
 import { csvDownload } from '../../lib/csv';
 import { AppError } from '../../lib/errors';
 import { parse } from '../../middleware/validate';
+import { approvalThresholds } from '../../services/adjustments';
 import { customerDetail, exportCustomers, listCustomers } from '../../services/console/customers';
 import { choice, readFilters, recordId } from '../../services/console/filters';
 import { CustomerPage, CustomersPage, type CustomerFilterValues } from '../../views/admin/customers';
@@ -30,7 +31,7 @@ export const customersAdmin = new Hono<AppEnv>()
     const id = parse(recordId, c.req.param('id'));
     const detail = await customerDetail(c.env, id);
     if (!detail) throw new AppError('NOT_FOUND', 'No customer with this id');
-    return c.html(<CustomerPage staff={c.var.staff} detail={detail} now={Date.now()} />);
+    return c.html(<CustomerPage staff={c.var.staff} detail={detail} now={Date.now()} thresholds={approvalThresholds(c.var.config)} />);
   });
 
 /**

@@ -33,6 +33,8 @@ const PAGE_PROBLEMS: Partial<Record<string, string>> = {
 export const admin = new Hono<AppEnv>()
   .use(async (c, next) => {
     await next();
+    // A refused htmx form (422 and the like) must not put its POST URL in the address bar.
+    if (c.req.header('hx-request') === 'true' && c.res.status >= 400) c.header('hx-push-url', 'false');
     const browser = c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html');
     if (!(c.error instanceof AppError) || !browser) return;
     if (c.error.code === 'UNAUTHENTICATED' && c.var.config.SIMULATORS === 'on') {
@@ -71,4 +73,7 @@ export const admin = new Hono<AppEnv>()
   .route('/', catalogCsvAdmin)
   .route('/', reconciliationCsvAdmin)
   .route('/', auditCsvAdmin)
-  .route('/', staffCsvAdmin);
+  .route('/', staffCsvAdmin)
+  .all('*', () => {
+    throw new AppError('NOT_FOUND', 'There is no such page in the console');
+  });

@@ -2,6 +2,7 @@ import { and, desc, eq, lt, or } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { anomalies, staff } from '../../db/schema';
 import { type CsvColumn, isoOrEmpty, toCsv } from '../../lib/csv';
+import { listAudit } from '../audit';
 import { idRange, pageOf } from './filters';
 
 export type Anomaly = typeof anomalies.$inferSelect;
@@ -110,13 +111,14 @@ export function deadLetter(anomaly: Anomaly): DeadLetter {
   return { messageId: text(details.messageId), type: text(body.type), attempt: typeof body.attempt === 'number' ? body.attempt : null };
 }
 
-/** One anomaly with who resolved it (the stored value may be a staff id or an email). Null if unknown. */
+/** One anomaly with who resolved it (the stored value may be a staff id or an email) and the last staff action. Null if unknown. */
 export async function anomalyDetail(db: Database, id: string) {
   const anomaly = await db.query.anomalies.findFirst({ where: eq(anomalies.id, id) });
   if (!anomaly) return null;
   const resolver = anomaly.resolvedBy
     ? await db.query.staff.findFirst({ where: or(eq(staff.id, anomaly.resolvedBy), eq(staff.email, anomaly.resolvedBy.toLowerCase())), columns: { email: true, name: true } })
     : undefined;
-  return { anomaly, links: anomalyLinks(anomaly), deadLetter: anomaly.kind === DEAD_LETTER_KIND ? deadLetter(anomaly) : null, resolver: resolver ?? null };
+  const { entries } = await listAudit(db, { targetType: 'anomaly', targetId: id, limit: 1 });
+  return { anomaly, links: anomalyLinks(anomaly), deadLetter: anomaly.kind === DEAD_LETTER_KIND ? deadLetter(anomaly) : null, resolver: resolver ?? null, lastAction: entries[0] ?? null };
 }
 export type AnomalyDetail = NonNullable<Awaited<ReturnType<typeof anomalyDetail>>>;

@@ -3,6 +3,7 @@ import { type Database, database } from '../../db/client';
 import { deposits, monnifyAccounts, purchases, sessions, users } from '../../db/schema';
 import { type CsvColumn, isoOrEmpty, toCsv } from '../../lib/csv';
 import { normaliseKenyanPhone } from '../../lib/phone';
+import { listAdjustments } from '../adjustments';
 import { listAudit } from '../audit';
 import { listWallets } from '../wallets';
 import { contains, pageOf } from './filters';
@@ -75,13 +76,13 @@ const RECENT = 10;
 /**
  * Everything staff need on one customer's page: the profile, both wallets from the ledger itself,
  * recent deposits and purchases, how many sessions are live, the dedicated Monnify account and the
- * audit trail. Null for an unknown id.
+ * audit trail and latest adjustment. Null for an unknown id.
  */
 export async function customerDetail(env: Env, id: string, now = Date.now()) {
   const db = database(env.DB);
   const customer = await db.query.users.findFirst({ where: eq(users.id, id) });
   if (!customer) return null;
-  const [wallets, recentDeposits, recentPurchases, [live], monnifyAccount, referrer, audit] = await Promise.all([
+  const [wallets, recentDeposits, recentPurchases, [live], monnifyAccount, referrer, audit, adjustments] = await Promise.all([
     listWallets(env, id),
     db.select().from(deposits).where(eq(deposits.userId, id)).orderBy(desc(deposits.createdAt)).limit(RECENT),
     db.select().from(purchases).where(eq(purchases.userId, id)).orderBy(desc(purchases.createdAt)).limit(RECENT),
@@ -92,6 +93,7 @@ export async function customerDetail(env: Env, id: string, now = Date.now()) {
     db.query.monnifyAccounts.findFirst({ where: eq(monnifyAccounts.userId, id) }),
     customer.referredBy ? db.query.users.findFirst({ where: eq(users.id, customer.referredBy), columns: { id: true, email: true } }) : undefined,
     listAudit(db, { targetType: 'customer', targetId: id, limit: 50 }),
+    listAdjustments(db, { userId: id, limit: 1 }),
   ]);
   return {
     customer,
@@ -102,6 +104,7 @@ export async function customerDetail(env: Env, id: string, now = Date.now()) {
     monnifyAccount: monnifyAccount ? { ...monnifyAccount, accounts: parseAccounts(monnifyAccount.accounts) } : null,
     referrer: referrer ?? null,
     audit: audit.entries,
+    latestAdjustment: adjustments.rows[0] ?? null,
   };
 }
 export type CustomerDetail = NonNullable<Awaited<ReturnType<typeof customerDetail>>>;

@@ -1,17 +1,17 @@
-import { env } from 'cloudflare:workers';
 import type { Child } from 'hono/jsx';
-import { getConfig } from '../../config';
-import { database } from '../../db/client';
 import type { anomalies, users } from '../../db/schema';
-import { approvalThreshold, listAdjustments } from '../../services/adjustments';
-import { listAudit } from '../../services/audit';
+import type { Currency } from '../../durable/ledger-types';
+import type { AdjustmentRow } from '../../services/adjustments';
+import type { AuditEntry } from '../../services/audit';
 import type { Deposit } from '../../services/deposits';
 import type { Purchase } from '../../services/purchases';
 import { hasRole, type StaffMember } from '../../services/staff';
 import { SubmitButton } from '../components/field';
-import { formatDateTime, formatMoney } from '../components/money';
+import { formatMoney } from '../components/money';
 import { AdminBase } from './layout';
+import { When } from './record-parts';
 import { Status } from './parts';
+import type { ConsoleZone } from '../../services/console/filters';
 
 type Anomaly = typeof anomalies.$inferSelect;
 type Customer = typeof users.$inferSelect;
@@ -55,26 +55,26 @@ function outcomeOf(after: string | null): string {
   return 'done';
 }
 
-/** The newest audit row for this target, so the outcome of an action shows on the page it returns to. */
-async function LastAction({ targetType, targetId }: { targetType: string; targetId: string }) {
-  const {
-    entries: [entry],
-  } = await listAudit(database(env.DB), { limit: 1, targetType, targetId });
+/** The record's newest audit row, so the outcome of an action shows on the page it returns to. */
+function LastAction({ targetType, entry, zone }: { targetType: string; entry: AuditEntry | null; zone: ConsoleZone }) {
   if (!entry) return <p class="last-action muted">No staff action on this {targetType} yet.</p>;
   return (
     <p class="last-action" role="status">
-      Last action: <strong>{entry.action}</strong> by {entry.staffEmail} at <time datetime={new Date(entry.createdAt).toISOString()}>{formatDateTime(entry.createdAt)}</time> —{' '}
-      {outcomeOf(entry.after)}. <span class="muted">Reason: {entry.reason}</span>
+      Last action: <strong>{entry.action}</strong> by {entry.staffEmail} at <When ms={entry.createdAt} zone={zone} /> — {outcomeOf(entry.after)}.{' '}
+      <span class="muted">Reason: {entry.reason}</span>
     </p>
   );
 }
 
-function Panel({ targetType, targetId, children }: { targetType: string; targetId: string; children: Child }) {
+/** Every record's action panel: the last staff action, then what this staff member may do. */
+type PanelProps = { lastAction: AuditEntry | null; zone: ConsoleZone };
+
+function Panel({ targetType, lastAction, zone, children }: PanelProps & { targetType: string; children: Child }) {
   const headingId = `actions-${targetType}`;
   return (
     <section class="section action-panel" aria-labelledby={headingId}>
       <h2 id={headingId}>Staff actions</h2>
-      <LastAction targetType={targetType} targetId={targetId} />
+      <LastAction targetType={targetType} entry={lastAction} zone={zone} />
       <div class="actions">{children}</div>
     </section>
   );
@@ -82,29 +82,26 @@ function Panel({ targetType, targetId, children }: { targetType: string; targetI
 
 const VIEW_ONLY = <p class="muted">Your role can view this; actions need the operator role.</p>;
 
-/** Requery at VTpass (operators); final purchases can still be asked, for a reversal, and the form says so. */
-export function PurchaseActions({ purchase, staff }: { purchase: Purchase; staff: StaffMember }) {
+/** Requery at VTpass (operators); a delivered purchase can still be asked, for a reversal; failed and reversed are final. */
+export function PurchaseActions({ purchase, staff, ...panel }: PanelProps & { purchase: Purchase; staff: StaffMember }) {
   const hint =
     purchase.status === 'pending'
       ? purchase.escalatedAt
         ? 'Escalated: automatic requeries have stopped and the money is still held. Ask VTpass now.'
         : 'Asks VTpass for the status now; automatic requeries carry on as scheduled.'
-      : purchase.status === 'delivered'
-        ? 'Delivered is final: a requery only checks whether VTpass has reversed it since.'
-        : `Already ${purchase.status}, which is final: a requery will not ask VTpass.`;
+      : 'Delivered is final: a requery only checks whether VTpass has reversed it since.';
+  let body: Child = VIEW_ONLY;
+  if (purchase.status === 'failed' || purchase.status === 'reversed') body = <p class="muted">This purchase is {purchase.status}: a final state never changes, so there is nothing to ask VTpass.</p>;
+  else if (hasRole(staff, 'operator')) body = <ActionForm id="requery" action={`/admin/purchases/${purchase.id}/requery`} title="Requery VTpass" hint={hint} button="Requery now" busy="Asking VTpass…" />;
   return (
-    <Panel targetType="purchase" targetId={purchase.id}>
-      {hasRole(staff, 'operator') ? (
-        <ActionForm id="requery" action={`/admin/purchases/${purchase.id}/requery`} title="Requery VTpass" hint={hint} button="Requery now" busy="Asking VTpass…" />
-      ) : (
-        VIEW_ONLY
-      )}
+    <Panel targetType="purchase" {...panel}>
+      {body}
     </Panel>
   );
 }
 
 /** Re-check a pending deposit with its provider (operators); a settled deposit is final and offers nothing. */
-export function DepositActions({ deposit, staff }: { deposit: Deposit; staff: StaffMember }) {
+export function DepositActions({ deposit, staff, ...panel }: PanelProps & { deposit: Deposit; staff: StaffMember }) {
   const provider = deposit.method === 'mpesa' ? 'M-Pesa (STK query)' : 'Monnify (verify)';
   let body: Child = VIEW_ONLY;
   if (deposit.status !== 'pending') body = <p class="muted">This deposit {deposit.status}: a final state never changes, so there is nothing to re-check.</p>;
@@ -121,37 +118,45 @@ export function DepositActions({ deposit, staff }: { deposit: Deposit; staff: St
     );
   }
   return (
-    <Panel targetType="deposit" targetId={deposit.id}>
+    <Panel targetType="deposit" {...panel}>
       {body}
     </Panel>
   );
 }
 
 /** Resolve an open anomaly with a reason, which becomes its resolution (operators). */
-export function AnomalyActions({ anomaly, staff }: { anomaly: Anomaly; staff: StaffMember }) {
+export function AnomalyActions({ anomaly, staff, ...panel }: PanelProps & { anomaly: Anomaly; staff: StaffMember }) {
   let body: Child = VIEW_ONLY;
   if (anomaly.status === 'resolved') {
     body = (
       <p>
         <Status value="resolved" /> by {anomaly.resolvedBy ?? '—'}
-        {anomaly.resolvedAt ? ` at ${formatDateTime(anomaly.resolvedAt)}` : ''}: {anomaly.resolution ?? ''}
+        {anomaly.resolvedAt ? (
+          <>
+            {' at '}
+            <When ms={anomaly.resolvedAt} zone={panel.zone} />
+          </>
+        ) : null}
+        : {anomaly.resolution ?? ''}
       </p>
     );
   } else if (hasRole(staff, 'operator')) {
     body = <ActionForm id="resolve" action={`/admin/anomalies/${anomaly.id}/resolve`} title="Resolve" hint="Say what was found and done; it is kept as the resolution." button="Mark resolved" busy="Saving…" />;
   }
   return (
-    <Panel targetType="anomaly" targetId={anomaly.id}>
+    <Panel targetType="anomaly" {...panel}>
       {body}
     </Panel>
   );
 }
 
+type CustomerActionProps = PanelProps & { customer: Customer; staff: StaffMember; latestAdjustment: AdjustmentRow | null; thresholds: Record<Currency, number> };
+
 /** Suspend or reactivate (operators); manual credit/debit (admins), with the approval threshold stated. */
-export function CustomerActions({ customer, staff }: { customer: Customer; staff: StaffMember }) {
+export function CustomerActions({ customer, staff, latestAdjustment, thresholds, ...panel }: CustomerActionProps) {
   const suspended = customer.status === 'suspended';
   return (
-    <Panel targetType="customer" targetId={customer.id}>
+    <Panel targetType="customer" {...panel}>
       {!hasRole(staff, 'operator') && VIEW_ONLY}
       {hasRole(staff, 'operator') &&
         (suspended ? (
@@ -159,15 +164,14 @@ export function CustomerActions({ customer, staff }: { customer: Customer; staff
         ) : (
           <ActionForm id="suspend" action={`/admin/customers/${customer.id}/suspend`} title="Suspend" hint="Ends every session at once; logins and API calls are refused until reactivated." button="Suspend" busy="Suspending…" />
         ))}
-      {hasRole(staff, 'admin') && <AdjustmentForm customerId={customer.id} />}
-      <LatestAdjustment customerId={customer.id} />
+      {hasRole(staff, 'admin') && <AdjustmentForm customerId={customer.id} thresholds={thresholds} />}
+      {latestAdjustment && <LatestAdjustment latest={latestAdjustment} />}
     </Panel>
   );
 }
 
-function AdjustmentForm({ customerId }: { customerId: string }) {
-  const config = getConfig(env);
-  const threshold = `${formatMoney(approvalThreshold(config, 'KES'), 'KES')} or ${formatMoney(approvalThreshold(config, 'NGN'), 'NGN')}`;
+function AdjustmentForm({ customerId, thresholds }: { customerId: string; thresholds: Record<Currency, number> }) {
+  const threshold = `${formatMoney(thresholds.KES, 'KES')} or ${formatMoney(thresholds.NGN, 'NGN')}`;
   return (
     <ActionForm
       id="adjust"
@@ -200,11 +204,7 @@ function AdjustmentForm({ customerId }: { customerId: string }) {
   );
 }
 
-async function LatestAdjustment({ customerId }: { customerId: string }) {
-  const {
-    rows: [latest],
-  } = await listAdjustments(database(env.DB), { userId: customerId, limit: 1 });
-  if (!latest) return null;
+function LatestAdjustment({ latest }: { latest: AdjustmentRow }) {
   return (
     <p class="last-action">
       Latest adjustment: {latest.direction} {formatMoney(latest.amount, latest.currency)} by {latest.requestedByEmail} — <Status value={latest.status} />

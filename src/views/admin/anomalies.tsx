@@ -145,7 +145,7 @@ export function AnomalyPage({ staff, detail }: { staff: StaffMember; detail: Ano
           <p>Open: nobody has resolved it yet.</p>
         )}
       </section>
-      <AnomalyActions anomaly={anomaly} staff={staff} />
+      <AnomalyActions anomaly={anomaly} staff={staff} lastAction={detail.lastAction} zone={zone} />
     </AdminBase>
   );
 }

@@ -1,3 +1,4 @@
+import type { Currency } from '../../durable/ledger-types';
 import type { CustomerDetail, CustomerRow } from '../../services/console/customers';
 import type { StaffMember } from '../../services/staff';
 import { Money } from '../components/money';
@@ -10,6 +11,14 @@ import { AuditTrail, StatusWithAge, When, zoneFor } from './record-parts';
 const PATH = '/admin/customers';
 /** Customers have no currency of their own; the console shows their dates on Nairobi time. */
 const ZONE = 'Africa/Nairobi';
+
+type Wallet = CustomerDetail['wallets'][number];
+const WALLET_COLUMNS: Column<Wallet>[] = [
+  { header: 'Currency', cell: (w) => w.currency },
+  { header: 'Balance', cell: (w) => <Money amount={w.balance} currency={w.currency} />, num: true },
+  { header: 'Held', cell: (w) => <Money amount={w.held} currency={w.currency} />, num: true },
+  { header: 'Available', cell: (w) => <Money amount={w.available} currency={w.currency} />, num: true },
+];
 
 export type CustomerFilterValues = { q?: string; status?: string; limit?: string };
 
@@ -59,7 +68,7 @@ function RecentRecords<T>(props: { kind: 'deposits' | 'purchases'; customerEmail
 }
 
 /** `/admin/customers/:id`: who they are, what they hold, what they did lately, and what staff did. */
-export function CustomerPage({ staff, detail, now }: { staff: StaffMember; detail: CustomerDetail; now: number }) {
+export function CustomerPage({ staff, detail, now, thresholds }: { staff: StaffMember; detail: CustomerDetail; now: number; thresholds: Record<Currency, number> }) {
   const { customer } = detail;
   return (
     <AdminBase title={`Customer ${customer.name}`} staff={staff} current={PATH}>
@@ -78,35 +87,10 @@ export function CustomerPage({ staff, detail, now }: { staff: StaffMember; detai
           ['Ledger', <a href={`/admin/ledger?userId=${encodeURIComponent(customer.id)}`}>All ledger entries for this customer</a>],
         ]}
       />
-      <CustomerActions customer={customer} staff={staff} />
+      <CustomerActions customer={customer} staff={staff} lastAction={detail.audit[0] ?? null} zone={ZONE} latestAdjustment={detail.latestAdjustment} thresholds={thresholds} />
       <section aria-labelledby="wallets-heading">
         <h2 id="wallets-heading">Wallets</h2>
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">Currency</th>
-              <th scope="col" class="num">Balance</th>
-              <th scope="col" class="num">Held</th>
-              <th scope="col" class="num">Available</th>
-            </tr>
-          </thead>
-          <tbody>
-            {detail.wallets.map((w) => (
-              <tr>
-                <td>{w.currency}</td>
-                <td class="num">
-                  <Money amount={w.balance} currency={w.currency} />
-                </td>
-                <td class="num">
-                  <Money amount={w.held} currency={w.currency} />
-                </td>
-                <td class="num">
-                  <Money amount={w.available} currency={w.currency} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable columns={WALLET_COLUMNS} rows={detail.wallets} />
       </section>
       <section aria-labelledby="monnify-heading">
         <h2 id="monnify-heading">Monnify dedicated account</h2>

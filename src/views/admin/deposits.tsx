@@ -80,7 +80,7 @@ export function DepositPage({ staff, detail, now }: { staff: StaffMember; detail
           ['Settled', <When ms={d.settledAt} zone={zone} />],
         ]}
       />
-      <DepositActions deposit={d} staff={staff} />
+      <DepositActions deposit={d} staff={staff} lastAction={detail.audit[0] ?? null} zone={zone} />
       {checkout || detail.collections.length > 0 ? (
         <section aria-labelledby="monnify-heading">
           <h2 id="monnify-heading">Monnify</h2>

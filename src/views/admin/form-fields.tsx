@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { SubmitButton } from '../components/field';
 
 /**
  * Inputs for console action forms. One page carries several forms, so every id is prefixed with
@@ -76,7 +77,7 @@ export function SelectField(props: { form: string; name: string; label: string; 
  * A staff action: a plain POST form (htmx-boosted, so the page it redirects to replaces this one),
  * always with the required reason, and a form-level message for a refusal not tied to a field.
  */
-export function AuditedForm(props: { id: string; action: string; title?: string; button: string; failed?: FormFailure; class?: string; children?: Child }) {
+export function AuditedForm(props: { id: string; action: string; title?: string; button: string; busy?: string; failed?: FormFailure; class?: string; children?: Child }) {
   const { errors, values } = failureFor(props.failed, props.id);
   const general = errors._ ?? [];
   return (
@@ -89,9 +90,7 @@ export function AuditedForm(props: { id: string; action: string; title?: string;
       ) : null}
       {props.children}
       <TextField form={props.id} name="reason" label="Reason" value={values.reason} errors={errors.reason} hint="Why, for the audit log" />
-      <button type="submit" class="button small">
-        {props.button}
-      </button>
+      <SubmitButton label={props.button} busy={props.busy ?? 'Saving…'} />
     </form>
   );
 }

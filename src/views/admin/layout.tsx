@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
-import type { StaffMember } from '../../services/staff';
+import { hasRole, type StaffMember, type StaffRole } from '../../services/staff';
+import { Document } from '../layouts/document';
 
 const SECTIONS = [
   ['/admin', 'Overview'],
@@ -13,8 +14,9 @@ const SECTIONS = [
   ['/admin/catalog', 'Catalogue'],
   ['/admin/reconciliation', 'Reconciliation'],
   ['/admin/audit', 'Audit log'],
-  ['/admin/staff', 'Staff'],
-] as const;
+  // Only admins may open it, so only admins see it.
+  ['/admin/staff', 'Staff', 'admin'],
+] as const satisfies readonly (readonly [string, string, StaffRole?])[];
 
 /** htmx for the console: same rules as the customer pages (no eval, own origin only). */
 const HTMX_CONFIG = JSON.stringify({
@@ -36,7 +38,7 @@ const HTMX_CONFIG = JSON.stringify({
  */
 export function AdminBase(props: { title: string; staff: StaffMember; current?: string; children: Child }) {
   return (
-    <html lang="en">
+    <Document>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -60,7 +62,7 @@ export function AdminBase(props: { title: string; staff: StaffMember; current?: 
           </p>
         </header>
         <nav class="console-nav" aria-label="Console">
-          {SECTIONS.map(([href, label]) => (
+          {SECTIONS.filter(([, , role]) => !role || hasRole(props.staff, role)).map(([href, label]) => (
             <a href={href} aria-current={props.current === href ? 'page' : undefined}>
               {label}
             </a>
@@ -71,6 +73,6 @@ export function AdminBase(props: { title: string; staff: StaffMember; current?: 
           {props.children}
         </main>
       </body>
-    </html>
+    </Document>
   );
 }

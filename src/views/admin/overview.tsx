@@ -142,24 +142,26 @@ function RatesTable({ rates }: { rates: ProviderRate[] }) {
     <section aria-labelledby="rates-heading">
       <h2 id="rates-heading">Failure rates by provider</h2>
       <p class="muted">Failed out of settled (pending work is not counted). M-Pesa failures include customers who cancelled or mistyped the PIN.</p>
-      <table class="table overview-rates">
-        <thead>
-          <tr>
-            <th scope="col">Provider</th>
-            <th scope="col" class="num">Today: failed / settled</th>
-            <th scope="col" class="num">This week: failed / settled</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rates.map((rate) => (
+      <div class="scroll-x">
+        <table class="table overview-rates">
+          <thead>
             <tr>
-              <th scope="row">{PROVIDERS[rate.provider]}</th>
-              <td class="num">{formatRate(rate.today)}</td>
-              <td class="num">{formatRate(rate.week)}</td>
+              <th scope="col">Provider</th>
+              <th scope="col" class="num">Today: failed / settled</th>
+              <th scope="col" class="num">This week: failed / settled</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rates.map((rate) => (
+              <tr>
+                <th scope="row">{PROVIDERS[rate.provider]}</th>
+                <td class="num">{formatRate(rate.today)}</td>
+                <td class="num">{formatRate(rate.week)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

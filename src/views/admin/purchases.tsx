@@ -85,7 +85,7 @@ export function PurchasePage({ staff, detail, now }: { staff: StaffMember; detai
           ['Settled', <When ms={p.settledAt} zone={ZONE} />],
         ]}
       />
-      <PurchaseActions purchase={p} staff={staff} />
+      <PurchaseActions purchase={p} staff={staff} lastAction={detail.audit[0] ?? null} zone={ZONE} />
       <LedgerEntries entries={detail.entries} transferIds={detail.transferIds} />
       <ProviderEvents heading="VTpass events" empty="No VTpass events name this request id." events={detail.events} zone={ZONE} />
       <AuditTrail rows={detail.audit} />
