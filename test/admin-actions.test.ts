@@ -53,7 +53,7 @@ function expectRedirect(response: Response, location: string) {
   expect(response.headers.get('location')).toBe(location);
 }
 
-/** Renders a panel as the detail pages do (they may be async: they read the last audit row). */
+/** Renders a panel to its HTML, as the detail pages do. */
 async function render(node: unknown) {
   return String(await (node as { toString(): string | Promise<string> }).toString());
 }

@@ -1,5 +1,6 @@
 import { createScheduledController } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { ReservedAccountCard } from '../src/views/pages/deposit';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import { getConfig } from '../src/config';
@@ -102,6 +103,16 @@ function anomaliesFor(column: 'deposit_id' | 'kind', value: string) {
 }
 
 describe('Monnify reserved accounts', () => {
+  it('/deposit checks by itself while the account is being set up, and shows it once it exists', async () => {
+    // Whether the queue has run yet is timing; the pending card is rendered directly.
+    const pending = String(ReservedAccountCard({ account: null }));
+    expect(pending).toContain('hx-get="/deposit/monnify/account" hx-trigger="every 5s" hx-swap="outerHTML"');
+    const { cookie, accountNumber } = await customerWithAccount();
+    const ready = await (await call('/deposit/monnify/account', { headers: { cookie } })).text();
+    expect(ready).toContain(accountNumber);
+    expect(ready).not.toContain('hx-trigger');
+  });
+
   it('is requested after signup, shown on /deposit and by the API, and a transfer into it credits the NGN wallet once', async () => {
     const { user, cookie, accountNumber } = await customerWithAccount();
     expect(accountNumber).toMatch(/^\d{10}$/);

@@ -10,7 +10,7 @@ import { getDeposit, listDeposits, publicDeposit } from '../services/deposits';
 import { getReservedAccount, queueReservedAccount } from '../services/monnify-accounts';
 import { checkCheckoutDeposit, monnifyDepositDeps, monnifyDepositInput, startMonnifyCheckout } from '../services/monnify-deposits';
 import { mpesaDepositDeps, mpesaDepositInput, startMpesaDeposit } from '../services/mpesa-deposits';
-import { DepositPage, DepositStatus, MonnifyCheckoutForm, MonnifyContinuePage, MonnifyReturnPage, MpesaDepositForm } from '../views/pages/deposit';
+import { DepositPage, DepositStatus, MonnifyCheckoutForm, MonnifyContinuePage, MonnifyReturnPage, MpesaDepositForm, ReservedAccountCard } from '../views/pages/deposit';
 
 const idempotencyKey = z.string().trim().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'Idempotency-Key must be printable ASCII');
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(64).optional() });
@@ -146,6 +146,11 @@ export const depositPages = new Hono<AppEnv>()
       if (error instanceof AppError && (error.code === 'RATE_LIMITED' || error.code === 'IDEMPOTENCY_KEY_REUSED')) return fail({}, error.message, 429);
       throw error;
     }
+  })
+  /** The dedicated-account card alone, polled by the page while the account is being set up. */
+  .get('/monnify/account', async (c) => {
+    const account = await getReservedAccount(database(c.env.DB), c.var.user!.id);
+    return c.html(<ReservedAccountCard account={account} />);
   })
   .get('/:id/status', async (c) => {
     const deposit = await getDeposit(database(c.env.DB), c.var.user!.id, c.req.param('id'));

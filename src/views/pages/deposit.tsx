@@ -83,8 +83,8 @@ export function DepositStatus({ deposit }: { deposit: Deposit }) {
 export function ReservedAccountCard({ account }: { account: PublicReservedAccount | null }) {
   if (!account || account.status === 'pending') {
     return (
-      <p id="monnify-account" class="muted" role="status">
-        Your personal NGN bank account is being set up. It appears here in a minute or two; refresh the page to check.
+      <p id="monnify-account" class="muted" role="status" hx-get="/deposit/monnify/account" hx-trigger="every 5s" hx-swap="outerHTML">
+        Your personal NGN bank account is being set up. It appears here in a minute or two; this page checks by itself.
       </p>
     );
   }
