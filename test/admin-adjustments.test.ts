@@ -197,7 +197,7 @@ describe('above the threshold: a second admin decides', () => {
     expect(await entriesOf(user.id, 'KES', row.id)).toHaveLength(1);
     expect(await expectLedgerInvariants(user.id, 'KES')).toEqual({ balance: 4_000_000, held: 0, available: 4_000_000 });
     const audit = await auditRowsFor('adjustment', row.id);
-    expect(audit.map((r) => r.action)).toEqual(['adjustment.request', 'adjustment.approve']);
+    expect(audit.map((r) => r.action)).toEqual(['adjustment.request', 'adjustment.finish']);
     expect(json(audit[1]!.before)).toEqual({ status: 'applying' });
   });
 

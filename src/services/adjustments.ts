@@ -10,6 +10,7 @@ import { type CsvColumn, isoOrEmpty, majorUnits, toCsv } from '../lib/csv';
 import { AppError } from '../lib/errors';
 import { type AuditRecord, auditInsert, auditInsertIfChanged, recordAudit } from './audit';
 import { pageOf } from './console/filters';
+import { recordAnomaly } from './deposits';
 import type { StaffMember } from './staff';
 import { walletLedger } from './wallets';
 
@@ -95,24 +96,26 @@ export async function requestAdjustment(env: Env, config: Config, actor: StaffMe
 
 /**
  * A second admin approves: claims the pending row, then moves the money. Two approvals at once:
- * one claims, the other is told it is being applied. A stalled claim (STALLED_MS) is finished.
+ * one claims, the other is told it is being applied. A stalled claim (STALLED_MS) is taken over
+ * (`decidedAt` is the claim's fence) and finished; whoever held it before can no longer write.
  */
 export async function approveAdjustment(env: Env, actor: StaffMember, adjustmentId: string, reason: string, now = Date.now()): Promise<Adjustment> {
   const db = database(env.DB);
-  let adjustment = await decidable(db, actor, adjustmentId, 'approve');
-  const before = { status: adjustment.status };
-  if (adjustment.status === 'pending_approval') {
-    const [claimed] = await db
-      .update(adjustments)
-      .set({ status: 'applying', decidedBy: actor.id, decidedAt: now })
-      .where(and(eq(adjustments.id, adjustmentId), eq(adjustments.status, 'pending_approval')))
-      .returning();
-    if (!claimed) throw await conflict(db, adjustmentId);
-    adjustment = claimed;
-  } else if (!isStalled(adjustment, now)) {
-    throw await conflict(db, adjustmentId);
-  }
-  const settled = await apply(env, db, adjustment, { actor, action: 'adjustment.approve', reason, before }, now);
+  const found = await decidable(db, actor, adjustmentId, 'approve');
+  const finishing = found.status === 'applying';
+  if (finishing && !isStalled(found, now)) throw await conflict(db, adjustmentId);
+  const [claimed] = await db
+    .update(adjustments)
+    .set(finishing ? { decidedAt: now } : { status: 'applying', decidedBy: actor.id, decidedAt: now })
+    .where(
+      and(
+        eq(adjustments.id, adjustmentId),
+        finishing ? and(eq(adjustments.status, 'applying'), eq(adjustments.decidedAt, found.decidedAt!)) : eq(adjustments.status, 'pending_approval'),
+      ),
+    )
+    .returning();
+  if (!claimed) throw await conflict(db, adjustmentId);
+  const settled = await apply(env, db, claimed, { actor, action: finishing ? 'adjustment.finish' : 'adjustment.approve', reason, before: { status: found.status } }, now);
   if (!settled.won) throw new AppError('CONFLICT', `This adjustment is already ${words(settled.adjustment.status)}`);
   return settled.adjustment;
 }
@@ -160,32 +163,42 @@ async function conflict(db: Database, adjustmentId: string): Promise<AppError> {
 }
 
 /**
- * Moves the money for a claimed (`applying`) row, then records the outcome with its audit row. A
- * debit the wallet cannot cover fails with a note and moves nothing. Any other ledger error leaves
- * the claim in place, to be finished once it is stalled. `won: false` when someone finished it first.
+ * Moves the money for a row this call has claimed (`applying`, fenced by its `decidedAt`), then
+ * records the outcome with its audit row. A ledger refusal (e.g. a debit the wallet cannot cover)
+ * moved nothing: the adjustment fails with a note. No answer from the wallet leaves the claim, with
+ * an audit row saying so, to be finished once stalled. `won: false` when the claim was taken over.
  */
 async function apply(env: Env, db: Database, adjustment: Adjustment, decision: Decision, now: number) {
   const ledger = walletLedger(env, adjustment.userId, adjustment.currency);
   const transfer = { id: adjustment.id, amount: adjustment.amount, account: 'adjustments' as const, reference: `adjustment:${adjustment.id}` };
+  const audit = (after: Record<string, unknown>): AuditRecord => ({ action: decision.action, targetType: 'adjustment', targetId: adjustment.id, reason: decision.reason, before: decision.before, after: { ...decision.after, ...after } });
   let note: string | null = null;
+  let moved = false;
   try {
-    await (adjustment.direction === 'credit' ? ledger.credit(transfer) : ledger.debit(transfer));
+    moved = !(await (adjustment.direction === 'credit' ? ledger.credit(transfer) : ledger.debit(transfer))).replayed;
   } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
-    note = `The wallet cannot cover this debit (${error.message}); nothing moved`;
+    if (!(error instanceof AppError)) {
+      await recordAudit(db, decision.actor, audit({ status: 'applying', outcome: 'the wallet did not answer; another admin can finish it once it is stalled' }), now);
+      throw error;
+    }
+    note = error.code === 'INSUFFICIENT_FUNDS' ? `The wallet cannot cover this debit (${error.message}); nothing moved` : `The wallet refused it (${error.message}); nothing moved`;
   }
   const status = note ? 'failed' : 'applied';
-  const after = { ...decision.after, status, note, outcome: note ?? `applied: ${adjustment.direction} moved through the ledger` };
   const [[settled]] = await db.batch([
     db
       .update(adjustments)
       .set({ status, note })
-      .where(and(eq(adjustments.id, adjustment.id), eq(adjustments.status, 'applying')))
+      .where(and(eq(adjustments.id, adjustment.id), eq(adjustments.status, 'applying'), eq(adjustments.decidedAt, adjustment.decidedAt!)))
       .returning(),
-    auditInsertIfChanged(db, decision.actor, { action: decision.action, targetType: 'adjustment', targetId: adjustment.id, reason: decision.reason, before: decision.before, after }, now),
+    auditInsertIfChanged(db, decision.actor, audit({ status, note, outcome: note ?? `applied: ${adjustment.direction} moved through the ledger` }), now),
   ]);
   if (settled) return { adjustment: settled, won: true };
-  return { adjustment: (await db.query.adjustments.findFirst({ where: eq(adjustments.id, adjustment.id) }))!, won: false };
+  const current = (await db.query.adjustments.findFirst({ where: eq(adjustments.id, adjustment.id) }))!;
+  // Our transfer landed after the claim was taken over and settled otherwise: the row and the wallet disagree.
+  if (moved && current.status !== 'applied' && current.status !== 'applying') {
+    await recordAnomaly(db, { kind: 'adjustment_mismatch', details: { adjustmentId: adjustment.id, status: current.status, direction: adjustment.direction, amount: adjustment.amount } });
+  }
+  return { adjustment: current, won: false };
 }
 
 function words(status: string): string {
