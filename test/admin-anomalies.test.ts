@@ -2,6 +2,8 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../src/index';
+import { database } from '../src/db/client';
+import { recordAnomalyOnce } from '../src/services/deposits';
 import { adminGet, createStaff, type TestStaff } from './admin-helpers';
 import { hrefsOf, insertAnomaly, insertDeposit, textOf } from './console-pages';
 import { signUpUser } from './helpers';
@@ -148,5 +150,24 @@ describe('/admin/anomalies/:id', () => {
   it('is 404 for an unknown or malformed id', async () => {
     expect((await adminGet(viewer, '/admin/anomalies/anm_0000000000zzzzzzzzzzzzzzzz')).status).toBe(404);
     expect((await adminGet(viewer, '/admin/anomalies/1%20OR%201=1')).status).toBe(404);
+  });
+});
+
+describe('recordAnomalyOnce', () => {
+  const open = async (kind: string, purchaseId: string) =>
+    (await env.DB.prepare("SELECT id FROM anomalies WHERE kind = ? AND status = 'open' AND json_extract(details, '$.purchaseId') = ?").bind(kind, purchaseId).all()).results;
+
+  it('records one open anomaly per kind and record, even when asked at once; a new one after it is resolved', async () => {
+    const db = database(env.DB);
+    const purchaseId = `pur_once_${crypto.randomUUID()}`;
+    const anomaly = { kind: 'purchase_contradiction', provider: 'vtpass', details: { purchaseId, reason: 'failed' } };
+    await Promise.all([recordAnomalyOnce(db, anomaly), recordAnomalyOnce(db, anomaly), recordAnomalyOnce(db, anomaly)]);
+    const [first, ...rest] = await open('purchase_contradiction', purchaseId);
+    expect(rest).toEqual([]);
+    await env.DB.prepare("UPDATE anomalies SET status = 'resolved' WHERE id = ?").bind(first!.id).run();
+    await recordAnomalyOnce(db, anomaly);
+    expect(await open('purchase_contradiction', purchaseId)).toHaveLength(1);
+    await recordAnomalyOnce(db, { ...anomaly, kind: 'purchase_underpriced' });
+    expect(await open('purchase_underpriced', purchaseId)).toHaveLength(1);
   });
 });

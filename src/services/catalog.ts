@@ -164,11 +164,14 @@ export async function staffDisabledCodes(db: Database, serviceId: string, codes:
  * mistyped cost): every further sale would lose money. The anomaly tells staff; a sync reprices a
  * listed plan, and staff re-enable it once the cost is right.
  */
-export async function withdrawPlan(db: Database, serviceId: string, code: string): Promise<void> {
-  await db
+export async function withdrawPlan(db: Database, serviceId: string, code: string): Promise<boolean> {
+  const withdrawn = await db
     .update(catalogVariations)
     .set({ enabled: false })
-    .where(and(eq(catalogVariations.serviceId, serviceId), eq(catalogVariations.code, code)));
+    // Only plans with a price of their own: electricity's prepaid/postpaid are face value, not plans to withdraw.
+    .where(and(eq(catalogVariations.serviceId, serviceId), eq(catalogVariations.code, code), eq(catalogVariations.fixedPrice, true)))
+    .returning({ code: catalogVariations.code });
+  return withdrawn.length > 0;
 }
 
 /** Syncs once when the catalogue has never been filled (fresh dev database, first deploy). */

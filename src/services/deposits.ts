@@ -117,19 +117,17 @@ export async function recordAnomaly(
 /**
  * `recordAnomaly`, unless an open anomaly of the same kind already names the same deposit (or the
  * same `details.purchaseId`): a check repeated by the queue or by staff tells staff nothing new.
+ * One statement, so two consumers at once still leave one.
  */
 export async function recordAnomalyOnce(db: Database, anomaly: Parameters<typeof recordAnomaly>[1]): Promise<void> {
   const purchaseId = typeof anomaly.details.purchaseId === 'string' ? anomaly.details.purchaseId : null;
-  const target = anomaly.depositId
-    ? eq(anomalies.depositId, anomaly.depositId)
-    : purchaseId
-      ? sql`json_extract(${anomalies.details}, '$.purchaseId') = ${purchaseId}`
-      : undefined;
-  if (target) {
-    const open = await db.query.anomalies.findFirst({ columns: { id: true }, where: and(eq(anomalies.kind, anomaly.kind), eq(anomalies.status, 'open'), target) });
-    if (open) return;
-  }
-  await recordAnomaly(db, anomaly);
+  const target = anomaly.depositId ? sql`deposit_id = ${anomaly.depositId}` : purchaseId ? sql`json_extract(details, '$.purchaseId') = ${purchaseId}` : null;
+  if (!target) return recordAnomaly(db, anomaly);
+  const result = await db.run(sql`
+    INSERT INTO anomalies (id, kind, provider, deposit_id, event_id, details, created_at)
+    SELECT ${newId('anm')}, ${anomaly.kind}, ${anomaly.provider ?? null}, ${anomaly.depositId ?? null}, ${anomaly.eventId ?? null}, ${JSON.stringify(anomaly.details)}, ${Date.now()}
+    WHERE NOT EXISTS (SELECT 1 FROM anomalies WHERE kind = ${anomaly.kind} AND status = 'open' AND ${target})`);
+  if (result.meta.changes > 0) log('warn', 'anomaly recorded', { kind: anomaly.kind, depositId: anomaly.depositId, ...anomaly.details });
 }
 
 /** Marks a pending deposit failed; a deposit already final keeps its state. */

@@ -226,12 +226,12 @@ export async function applyOutcome(deps: Pick<PurchaseDeps, 'db' | 'env'>, purch
 /** VTpass charged more than the customer paid: staff are told and the plan stops selling at a loss. */
 async function flagUnderpriced(db: Database, purchase: Purchase, providerAmount: number): Promise<void> {
   const plan = purchase.variationCode;
-  await recordAnomaly(db, {
+  const planWithdrawn = plan !== null && (await withdrawPlan(db, purchase.serviceId, plan));
+  await recordAnomalyOnce(db, {
     kind: 'purchase_underpriced',
     provider: 'vtpass',
-    details: { purchaseId: purchase.id, serviceId: purchase.serviceId, variationCode: plan, charged: purchase.amount, providerAmount, planWithdrawn: plan !== null },
+    details: { purchaseId: purchase.id, serviceId: purchase.serviceId, variationCode: plan, charged: purchase.amount, providerAmount, planWithdrawn },
   });
-  if (plan !== null) await withdrawPlan(db, purchase.serviceId, plan);
 }
 
 async function updateWhere(db: Database, purchase: Purchase, expected: Purchase['status'], set: Partial<Purchase>): Promise<Purchase> {
