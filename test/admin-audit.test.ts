@@ -22,9 +22,11 @@ beforeAll(async () => {
   operator = await createStaff('operator');
   admin = await createStaff('admin');
   const db = database(env.DB);
+  // A second apart, so "newest first" has one right answer (ids made in the same millisecond sort at random).
+  const at = (seconds: number) => Date.now() - 10_000 + seconds * 1000;
   await recordAudit(db, actor(operator), { action: 'purchase.requery', targetType: 'purchase', targetId: 'pur_audit_1', reason: 'Customer called', before: { status: 'pending' }, after: { status: 'delivered', outcome: 'delivered' } }, OLD);
-  await recordAudit(db, actor(operator), { action: 'purchase.requery', targetType: 'purchase', targetId: 'pur_audit_2', reason: 'Sweep missed it', before: { status: 'pending' }, after: { status: 'pending' } });
-  await recordAudit(db, actor(admin), { action: 'customer.suspend', targetType: 'customer', targetId: 'usr_audit_1', reason: 'Chargeback <b>fraud</b>', before: { status: 'active' }, after: { status: 'suspended' } });
+  await recordAudit(db, actor(operator), { action: 'purchase.requery', targetType: 'purchase', targetId: 'pur_audit_2', reason: 'Sweep missed it', before: { status: 'pending' }, after: { status: 'pending' } }, at(1));
+  await recordAudit(db, actor(admin), { action: 'customer.suspend', targetType: 'customer', targetId: 'usr_audit_1', reason: 'Chargeback <b>fraud</b>', before: { status: 'active' }, after: { status: 'suspended' } }, at(2));
   await recordAudit(db, actor(admin), {
     action: 'catalog.service.disable',
     targetType: 'catalog_service',
@@ -32,8 +34,8 @@ beforeAll(async () => {
     reason: 'VTpass outage',
     before: { note: '<script>alert(1)</script>' },
     after: { enabled: false, detail: 'x'.repeat(300) },
-  });
-  await recordAudit(db, actor(admin), { action: 'report.export', targetType: 'report', targetId: 'r-1', reason: 'Month end' });
+  }, at(3));
+  await recordAudit(db, actor(admin), { action: 'report.export', targetType: 'report', targetId: 'r-1', reason: 'Month end' }, at(4));
 });
 
 describe('/admin/audit', () => {

@@ -41,7 +41,14 @@ export function timingSafeEqualText(a: string, b: string): boolean {
 
 const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-/** A sortable id: `prefix_` + 10 chars of time + 16 random chars (Crockford base32). */
+/** The last id's time and random digits, so ids made in the same millisecond still sort in the order made. */
+let last = { time: -1, digits: [] as number[] };
+
+/**
+ * A sortable id: `prefix_` + 10 chars of time + 16 random chars (Crockford base32). Workers freeze
+ * `Date.now()` until I/O, so many ids share a millisecond: within one, the random part counts up
+ * from the first (monotonic, as ULIDs do), so "newest first" has one answer.
+ */
 export function newId(prefix: string, now = Date.now()): string {
   let time = '';
   let t = now;
@@ -49,6 +56,20 @@ export function newId(prefix: string, now = Date.now()): string {
     time = ID_ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const random = [...randomBytes(16)].map((b) => ID_ALPHABET[b % 32]).join('');
-  return `${prefix}_${time}${random}`;
+  const digits = now === last.time ? increment(last.digits) : [...randomBytes(16)].map((b) => b % 32);
+  last = { time: now, digits };
+  return `${prefix}_${time}${digits.map((d) => ID_ALPHABET[d]).join('')}`;
+}
+
+/** Base-32 digits plus one (16 random digits never run out within a millisecond). */
+function increment(digits: number[]): number[] {
+  const next = [...digits];
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i]! < 31) {
+      next[i] = next[i]! + 1;
+      return next;
+    }
+    next[i] = 0;
+  }
+  return next;
 }
