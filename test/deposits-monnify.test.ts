@@ -104,9 +104,12 @@ function anomaliesFor(column: 'deposit_id' | 'kind', value: string) {
 
 describe('Monnify reserved accounts', () => {
   it('/deposit checks by itself while the account is being set up, and shows it once it exists', async () => {
-    // Whether the queue has run yet is timing; the pending card is rendered directly.
-    const pending = String(ReservedAccountCard({ account: null }));
-    expect(pending).toContain('hx-get="/deposit/monnify/account" hx-trigger="every 5s" hx-swap="outerHTML"');
+    // Whether the queue has run yet is timing; the pending and given-up cards are rendered directly.
+    const pending = String(ReservedAccountCard({ account: null, pollSince: 1_700_000_000_000 }));
+    expect(pending).toContain('hx-get="/deposit/monnify/account?since=1700000000000" hx-trigger="every 5s" hx-swap="outerHTML"');
+    const gaveUp = String(ReservedAccountCard({ account: null, pollSince: null }));
+    expect(gaveUp).toContain('taking longer than usual');
+    expect(gaveUp).not.toContain('hx-trigger');
     const { cookie, accountNumber } = await customerWithAccount();
     const ready = await (await call('/deposit/monnify/account', { headers: { cookie } })).text();
     expect(ready).toContain(accountNumber);

@@ -50,6 +50,12 @@ describe('pages', () => {
     expect(response.headers.get('location')).toBe('/login?next=%2Fdashboard');
   });
 
+  it('sends an htmx request without a session to login, to come back to the page and not the fragment', async () => {
+    const response = await call('/deposit/monnify/account', { headers: { 'hx-request': 'true', 'hx-current-url': `${ORIGIN}/deposit?tab=ngn` } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('hx-redirect')).toBe('/login?next=%2Fdeposit');
+  });
+
   it('signs up through the form with htmx, then shows the dashboard', async () => {
     const email = uniqueEmail('form');
     const response = await postForm('/signup', { name: 'Chinedu Okafor', email, password: 'correct-horse-1', phone: '', referralCode: '' }, { 'hx-request': 'true' });

@@ -69,12 +69,13 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
 /** For pages: a visitor without a session goes to the login page and comes back afterwards. */
 export const requireUserPage = createMiddleware<AppEnv>(async (c, next) => {
   if (!c.var.user || c.var.user.status !== 'active') {
-    const next = encodeURIComponent(c.req.path);
     if (c.req.header('hx-request')) {
-      c.header('hx-redirect', `/login?next=${next}`);
+      // An htmx request fetches a fragment: after logging in, return to the page it came from.
+      const page = URL.parse(c.req.header('hx-current-url') ?? '')?.pathname ?? c.req.path;
+      c.header('hx-redirect', `/login?next=${encodeURIComponent(page)}`);
       return c.body(null, 401);
     }
-    return c.redirect(`/login?next=${next}`, 303);
+    return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
   }
   await next();
 });

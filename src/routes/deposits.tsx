@@ -10,7 +10,7 @@ import { getDeposit, listDeposits, publicDeposit } from '../services/deposits';
 import { getReservedAccount, queueReservedAccount } from '../services/monnify-accounts';
 import { checkCheckoutDeposit, monnifyDepositDeps, monnifyDepositInput, startMonnifyCheckout } from '../services/monnify-deposits';
 import { mpesaDepositDeps, mpesaDepositInput, startMpesaDeposit } from '../services/mpesa-deposits';
-import { DepositPage, DepositStatus, MonnifyCheckoutForm, MonnifyContinuePage, MonnifyReturnPage, MpesaDepositForm, ReservedAccountCard } from '../views/pages/deposit';
+import { DepositPage, DepositStatus, MonnifyCheckoutForm, MonnifyContinuePage, MonnifyReturnPage, MpesaDepositForm, ReservedAccountCard, ACCOUNT_POLL_MS } from '../views/pages/deposit';
 
 const idempotencyKey = z.string().trim().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'Idempotency-Key must be printable ASCII');
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(64).optional() });
@@ -85,7 +85,7 @@ export const depositPages = new Hono<AppEnv>()
     const { deposits } = await listDeposits(db, c.var.user!.id, { limit: 5 });
     const account = await getReservedAccount(db, c.var.user!.id);
     if (!account) await queueReservedAccount(c.env, c.var.user!.id);
-    return c.html(<DepositPage user={c.var.user!} recent={deposits} reservedAccount={account} />);
+    return c.html(<DepositPage user={c.var.user!} recent={deposits} reservedAccount={account} now={Date.now()} />);
   })
   .post('/monnify', async (c) => {
     const form = await formBody(c, monnifyForm);
@@ -147,10 +147,17 @@ export const depositPages = new Hono<AppEnv>()
       throw error;
     }
   })
-  /** The dedicated-account card alone, polled by the page while the account is being set up. */
+  /**
+   * The dedicated-account card alone, polled by the page while the account is being set up: 204
+   * (nothing to swap) while it still is, the account once it exists, and 286 (htmx: stop polling)
+   * with a "check back later" card once the page has waited ACCOUNT_POLL_MS.
+   */
   .get('/monnify/account', async (c) => {
+    const since = z.coerce.number().int().nonnegative().catch(0).parse(c.req.query('since'));
     const account = await getReservedAccount(database(c.env.DB), c.var.user!.id);
-    return c.html(<ReservedAccountCard account={account} />);
+    if (account?.status === 'active') return c.html(<ReservedAccountCard account={account} pollSince={null} />);
+    if (Date.now() - since < ACCOUNT_POLL_MS) return c.body(null, 204);
+    return c.html(<ReservedAccountCard account={account} pollSince={null} />, 286 as 200);
   })
   .get('/:id/status', async (c) => {
     const deposit = await getDeposit(database(c.env.DB), c.var.user!.id, c.req.param('id'));

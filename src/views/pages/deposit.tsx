@@ -80,10 +80,24 @@ export function DepositStatus({ deposit }: { deposit: Deposit }) {
 }
 
 /** The customer's dedicated NGN account(s), with copy buttons (public/app.js handles `data-copy`). */
-export function ReservedAccountCard({ account }: { account: PublicReservedAccount | null }) {
+/** How long the page keeps checking for a dedicated account before asking the customer to come back. */
+export const ACCOUNT_POLL_MS = 10 * 60_000;
+
+/**
+ * The dedicated account, or while it is being set up a card that checks by itself (from `pollSince`,
+ * for ACCOUNT_POLL_MS; the check answers 204 until something changes, so nothing is re-announced).
+ */
+export function ReservedAccountCard({ account, pollSince }: { account: PublicReservedAccount | null; pollSince: number | null }) {
   if (!account || account.status === 'pending') {
+    if (pollSince === null) {
+      return (
+        <p id="monnify-account" class="muted" role="status">
+          Setting up your personal NGN bank account is taking longer than usual. We keep trying; check back later, or pay by card below.
+        </p>
+      );
+    }
     return (
-      <p id="monnify-account" class="muted" role="status" hx-get="/deposit/monnify/account" hx-trigger="every 5s" hx-swap="outerHTML">
+      <p id="monnify-account" class="muted" role="status" hx-get={`/deposit/monnify/account?since=${pollSince}`} hx-trigger="every 5s" hx-swap="outerHTML">
         Your personal NGN bank account is being set up. It appears here in a minute or two; this page checks by itself.
       </p>
     );
@@ -160,7 +174,7 @@ export function MonnifyReturnPage({ user, deposit }: { user: SessionUser; deposi
   );
 }
 
-export function DepositPage(props: { user: SessionUser; form?: FormState; recent: Deposit[]; reservedAccount?: PublicReservedAccount | null }) {
+export function DepositPage(props: { user: SessionUser; form?: FormState; recent: Deposit[]; reservedAccount?: PublicReservedAccount | null; now: number }) {
   return (
     <Base title="Top up" user={props.user}>
       <h1>Top up your wallet</h1>
@@ -170,7 +184,7 @@ export function DepositPage(props: { user: SessionUser; form?: FormState; recent
       </section>
       <section class="card" aria-labelledby="ngn-heading">
         <h2 id="ngn-heading">NGN wallet by bank transfer</h2>
-        <ReservedAccountCard account={props.reservedAccount ?? null} />
+        <ReservedAccountCard account={props.reservedAccount ?? null} pollSince={props.now} />
         <h3>Or pay by card, transfer or USSD</h3>
         <MonnifyCheckoutForm />
       </section>
