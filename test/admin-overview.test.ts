@@ -90,7 +90,7 @@ describe('/admin overview, from live deposits and purchases', () => {
     expect(html).toContain('<svg role="img" aria-labelledby="chart-kes-title"');
     expect(html).toMatch(new RegExp(`<title id="chart-kes-title">KES volume over 14 days\\. Totals: Succeeded deposits ${KES(150_000).replace(/\s/g, '\\s')}`));
     expect(html.match(/<rect /g)).toHaveLength(14 + 28);
-    const tables = [...html.matchAll(/<table class="visually-hidden">([\s\S]*?)<\/table>/g)].map((m) => m[1]!);
+    const tables = [...html.matchAll(/<div class="visually-hidden"><table>([\s\S]*?)<\/table><\/div>/g)].map((m) => m[1]!);
     expect(tables).toHaveLength(2);
     expect(textOf(tables[0]!)).toContain('KES volume per day Day Succeeded deposits');
     expect(rowStarting(tables[0]!, today)).toBe(`${today} ${KES(150_000)}`);

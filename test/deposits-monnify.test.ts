@@ -321,6 +321,9 @@ describe('Monnify checkout', () => {
     const viaHtmx = await postForm('/deposit/monnify', { amount: '2,500', idempotencyKey: crypto.randomUUID() }, { cookie, 'hx-request': 'true' });
     expect(viaHtmx.headers.get('hx-redirect')).toContain('/__sim/monnify/checkout/');
     const list = (await (await call('/api/v1/deposits', { headers: { cookie } })).json()) as { data: DepositJson[] };
+    // Naira deposits read on Lagos time, labelled.
+    const status = await (await call(`/deposit/monnify/return?paymentReference=${list.data[0]!.id}`, { headers: { cookie } })).text();
+    expect(status).toMatch(/Started \d{1,2} \w{3} \d{4}, \d{2}:\d{2} \(Lagos time\)/);
     expect(list.data.slice(0, 2).map((d) => [d.method, d.amount, d.status])).toEqual([
       ['monnify', 250_000, 'pending'],
       ['monnify', 250_000, 'pending'],

@@ -1,11 +1,12 @@
 import { CURRENCIES, type Currency } from '../../durable/ledger-types';
 import { ADJUSTMENT_STATUSES, type AdjustmentRow, isStalled } from '../../services/adjustments';
 import { hasRole, type StaffMember } from '../../services/staff';
-import { formatDateTime, formatMoney, Money } from '../components/money';
+import { formatMoney, Money } from '../components/money';
 import { ActionForm } from './actions';
 import { AdminBase } from './layout';
 import { ChoiceField, FilterForm, InputField } from './filters';
 import { type Column, DataTable, Pager, Status } from './parts';
+import { When, zoneFor } from './record-parts';
 
 type Props = {
   staff: StaffMember;
@@ -63,7 +64,7 @@ function PendingApproval({ row, staff }: { row: AdjustmentRow; staff: StaffMembe
         <Signed row={row} /> for <a href={`/admin/customers/${row.userId}`}>{row.customerEmail}</a>
       </h3>
       <p>
-        Requested by {row.requestedByEmail} at {formatDateTime(row.createdAt)}. Reason: {row.reason}
+        Requested by {row.requestedByEmail} at <When ms={row.createdAt} zone={zoneFor(row.currency)} />. Reason: {row.reason}
       </p>
       <Decision row={row} staff={staff} />
     </article>
@@ -71,7 +72,7 @@ function PendingApproval({ row, staff }: { row: AdjustmentRow; staff: StaffMembe
 }
 
 const HISTORY_COLUMNS: Column<AdjustmentRow>[] = [
-  { header: 'When', cell: (row) => formatDateTime(row.createdAt) },
+  { header: 'When', cell: (row) => <When ms={row.createdAt} zone={zoneFor(row.currency)} /> },
   { header: 'Customer', cell: (row) => <a href={`/admin/customers/${row.userId}`}>{row.customerEmail}</a> },
   { header: 'Amount', cell: (row) => <Signed row={row} />, num: true },
   { header: 'Status', cell: (row) => <Status value={row.status} /> },

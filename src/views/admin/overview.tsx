@@ -210,27 +210,30 @@ function VolumeChartFigure({ chart }: { chart: VolumeChart }) {
           </g>
         ))}
       </svg>
-      <table class="visually-hidden">
-        <caption>{`${chart.currency} volume per day`}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            {chart.series.map((s) => (
-              <th scope="col">{SERIES_LABEL[s]}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {chart.days.map((day) => (
+      {/* A table ignores the 1px width, so the hiding box wraps it: it must not widen the page on a phone. */}
+      <div class="visually-hidden">
+        <table>
+          <caption>{`${chart.currency} volume per day`}</caption>
+          <thead>
             <tr>
-              <th scope="row">{day.day}</th>
+              <th scope="col">Day</th>
               {chart.series.map((s) => (
-                <td>{formatMoney(day[s], chart.currency)}</td>
+                <th scope="col">{SERIES_LABEL[s]}</th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {chart.days.map((day) => (
+              <tr>
+                <th scope="row">{day.day}</th>
+                {chart.series.map((s) => (
+                  <td>{formatMoney(day[s], chart.currency)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

@@ -9,6 +9,7 @@ export function AccessSignIn({ redirect }: { redirect: string }) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>Sign in · Malipo staff</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/app.css" />
       </head>
       <body>

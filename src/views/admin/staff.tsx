@@ -1,9 +1,9 @@
 import { STAFF_ROLES, type StaffMember, type StaffRow } from '../../services/staff';
-import { formatDateTime } from '../components/money';
 import { ChoiceField, FilterForm, InputField } from './filters';
 import { AuditedForm, type FormFailure, failureFor, SelectField, TextField } from './form-fields';
 import { AdminBase } from './layout';
 import { DataTable, Notice, Pager, Status } from './parts';
+import { When } from './record-parts';
 
 const PATH = '/admin/staff';
 
@@ -55,7 +55,7 @@ export function StaffPage(props: { staff: StaffMember; values: StaffFilterValues
           { header: 'Name', cell: (member) => member.name },
           { header: 'Role', cell: (member) => member.role },
           { header: 'Active', cell: (member) => <Status value={member.active ? 'active' : 'inactive'} /> },
-          { header: 'Since', cell: (member) => formatDateTime(member.createdAt) },
+          { header: 'Since', cell: (member) => <When ms={member.createdAt} zone="Africa/Nairobi" /> },
           { header: 'Actions', cell: (member) => <MemberActions member={member} me={props.staff} failed={props.failed} /> },
         ]}
       />

@@ -1,16 +1,10 @@
 import type { Purchase } from '../../services/purchases';
 
 const naira = new Intl.NumberFormat('en-NG', { style: 'currency', currency: 'NGN', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 2 });
-const lagosTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Africa/Lagos' });
 
 /** Kobo as Nigerians read prices: `₦1,250.00`. Only for display; amounts stay kobo everywhere else. */
 export function formatNaira(kobo: number): string {
   return naira.format(kobo / 100);
-}
-
-/** Receipts and purchase pages are for Nigerian customers: times in Africa/Lagos, not the server's zone. */
-export function formatLagosTime(ms: number): string {
-  return `${lagosTime.format(new Date(ms))} (Lagos time)`;
 }
 
 /** A 20-digit token in groups of four, as it is typed into a meter keypad. */

@@ -1,6 +1,7 @@
 import type { Purchase } from '../../services/purchases';
 import { isRenewal } from '../../services/purchases';
-import { CATEGORY_WORDS, formatLagosTime, formatNaira, formatUnits, groupToken, recipientLabel, STATUS_WORDS } from './purchase-format';
+import { formatLocalTime } from './money';
+import { CATEGORY_WORDS, formatNaira, formatUnits, groupToken, recipientLabel, STATUS_WORDS } from './purchase-format';
 
 export type PurchaseLabels = { serviceName: string; planName: string | null };
 
@@ -137,7 +138,7 @@ export function PurchaseDetails({ purchase, labels }: { purchase: Purchase; labe
         {purchase.status === 'reversed' && <span class="muted"> (refunded)</span>}
       </dd>
       <dt>Date</dt>
-      <dd>{formatLagosTime(purchase.createdAt)}</dd>
+      <dd>{formatLocalTime(purchase.createdAt, 'NGN')}</dd>
       <dt>Reference</dt>
       <dd class="code">{purchase.id}</dd>
       {purchase.providerTransactionId && (

@@ -3,7 +3,7 @@ import { FAILURE_WORDS } from '../../services/deposits';
 import type { PublicReservedAccount } from '../../services/monnify-accounts';
 import type { SessionUser } from '../../services/sessions';
 import { Field, FormAlert, SubmitButton } from '../components/field';
-import { formatDateTime, formatMoney } from '../components/money';
+import { formatLocalTime, formatMoney } from '../components/money';
 import { Base } from '../layouts/base';
 
 type FormState = { values?: Record<string, string>; errors?: Record<string, string[]>; message?: string };
@@ -73,7 +73,7 @@ export function DepositStatus({ deposit }: { deposit: Deposit }) {
         </>
       )}
       <p class="muted small">
-        {deposit.status === 'pending' ? 'Started' : 'Updated'} {formatDateTime(deposit.settledAt ?? deposit.createdAt)} · Ref <code>{deposit.id}</code>
+        {deposit.status === 'pending' ? 'Started' : 'Updated'} {formatLocalTime(deposit.settledAt ?? deposit.createdAt, deposit.currency)} · Ref <code>{deposit.id}</code>
       </p>
     </div>
   );
