@@ -105,6 +105,8 @@ describe('the mounted /admin console verifies every request itself (providers.md
     });
     expect(response.status).toBe(422);
     expect(response.headers.get('hx-push-url')).toBe('false');
+    // Focus goes to the field that needs fixing once htmx swaps the form in.
+    expect(await response.text()).toMatch(/<input[^>]*aria-invalid="true"[^>]*autofocus=""/);
   });
 
   it('refuses a console form posted from another site (CSRF), even with a valid Access token', async () => {

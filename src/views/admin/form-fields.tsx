@@ -3,7 +3,8 @@ import { SubmitButton } from '../components/field';
 
 /**
  * Inputs for console action forms. One page carries several forms, so every id is prefixed with
- * its form's id; a form re-rendered after a refusal shows its messages and what was typed.
+ * its form's id; a form re-rendered after a refusal shows its messages and what was typed, and
+ * focus goes to the first field that needs fixing (`autofocus`, which htmx honours after a swap).
  */
 export type FormFailure = { form: string; errors: Record<string, string[]>; values: Record<string, string> };
 
@@ -49,6 +50,7 @@ export function TextField(props: {
         required={props.required ?? true}
         aria-invalid={props.errors?.length ? 'true' : undefined}
         aria-describedby={described || undefined}
+        autofocus={props.errors?.length ? true : undefined}
       />
       <FieldErrors id={id} errors={props.errors} />
     </div>
@@ -61,7 +63,7 @@ export function SelectField(props: { form: string; name: string; label: string; 
   return (
     <div class={props.errors?.length ? 'field invalid' : 'field'}>
       <label for={id}>{props.label}</label>
-      <select id={id} name={props.name} aria-describedby={props.errors?.length ? `${id}-error` : undefined}>
+      <select id={id} name={props.name} aria-describedby={props.errors?.length ? `${id}-error` : undefined} autofocus={props.errors?.length ? true : undefined}>
         {props.options.map((option) => (
           <option value={option} selected={option === props.value}>
             {option}
@@ -84,7 +86,7 @@ export function AuditedForm(props: { id: string; action: string; title?: string;
     <form id={props.id} class={props.class ?? 'action-form'} method="post" action={props.action} hx-boost="true" hx-disabled-elt="find button">
       {props.title ? <h3>{props.title}</h3> : null}
       {general.length ? (
-        <p class="alert" role="alert">
+        <p class="alert" role="alert" tabindex={-1} autofocus>
           {general.join(' ')}
         </p>
       ) : null}

@@ -106,7 +106,7 @@ export function ReservedAccountCard({ account, pollSince }: { account: PublicRes
     <div id="monnify-account">
       <p>Send a bank transfer from any Nigerian bank to your personal account below. The money reaches your NGN wallet once Monnify confirms it.</p>
       {account.accounts.map((bank) => (
-        <dl class="account-details">
+        <dl class="summary">
           <dt>Bank</dt>
           <dd>{bank.bankName}</dd>
           <dt>Account number</dt>
