@@ -227,12 +227,12 @@ describe('refusals write nothing', () => {
       [`/admin/customers/${user.id}/adjustments`, 'customer', user.id],
     ] as const;
     for (const [path, type, id] of paths) {
-      const response = await adminPost(viewer, path, { reason: 'trying my luck', currency: 'KES', direction: 'credit', amount: '10' });
+      const response = await adminPost(viewer, path, { reason: 'trying my luck', currency: 'KES', direction: 'credit', amount: '10', requestKey: 'k-viewer' });
       expect(response.status, path).toBe(403);
       expect(await auditRowsFor(type, id)).toEqual([]);
     }
     expect((await adminPost(viewer, '/admin/deposits/dep_none/recheck', { reason: 'trying' })).status).toBe(403);
-    expect((await adminPost(operator, `/admin/customers/${user.id}/adjustments`, { reason: 'goodwill', currency: 'KES', direction: 'credit', amount: '10' })).status).toBe(403);
+    expect((await adminPost(operator, `/admin/customers/${user.id}/adjustments`, { reason: 'goodwill', currency: 'KES', direction: 'credit', amount: '10', requestKey: 'k-operator' })).status).toBe(403);
     expect((await purchaseRow(purchase.id))!.status).toBe('pending');
     expect((await anomalyRow(anomaly))!.status).toBe('open');
     expect((await userRow(user.id))!.status).toBe('active');
@@ -249,13 +249,19 @@ describe('refusals write nothing', () => {
       [`/admin/deposits/${deposit.id}/recheck`, 'deposit', deposit.id],
       [`/admin/anomalies/${anomaly}/resolve`, 'anomaly', anomaly],
       [`/admin/customers/${user.id}/suspend`, 'customer', user.id],
+      [`/admin/customers/${user.id}/reactivate`, 'customer', user.id],
       [`/admin/customers/${user.id}/adjustments`, 'customer', user.id],
+      ['/admin/catalog/mtn/enabled', 'catalog_service', 'mtn'],
+      ['/admin/catalog/mtn-data/margin', 'catalog_service', 'mtn-data'],
+      ['/admin/catalog/sync', 'catalog', 'vtpass'],
+      [`/admin/staff/${admin.id}/role`, 'staff', admin.id],
+      [`/admin/staff/${admin.id}/active`, 'staff', admin.id],
     ] as const;
     for (const [path, type, id] of forms) {
       const response = await call(path, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', [ACCESS_HEADER]: admin.token },
-        body: new URLSearchParams({ reason: 'csrf attempt', currency: 'KES', direction: 'credit', amount: '10' }).toString(),
+        body: new URLSearchParams({ reason: 'csrf attempt', currency: 'KES', direction: 'credit', amount: '10', requestKey: 'k-csrf', enabled: 'false', margin: '0', role: 'viewer', active: 'false' }).toString(),
       });
       expect(response.status, path).toBe(403);
       expect(await auditRowsFor(type, id)).toEqual([]);

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { database } from '../src/db/client';
 import { ACCESS_HEADER } from '../src/middleware/access';
 import { adjustments } from '../src/db/schema';
-import { majorAmount, STALLED_MS } from '../src/services/adjustments';
+import { getConfig } from '../src/config';
+import { majorAmount, requestAdjustment, STALLED_MS } from '../src/services/adjustments';
 import { walletLedger } from '../src/services/wallets';
 import { adminGet, adminPost, auditRowsFor, createStaff, type TestStaff } from './admin-helpers';
 import { call, signUpUser } from './helpers';
@@ -18,8 +19,8 @@ async function adjustmentsOf(userId: string) {
 }
 
 /** Asks for an adjustment as `admin` and returns the row it created. */
-async function request(admin: TestStaff, userId: string, fields: { currency: string; direction: string; amount: string; reason?: string }) {
-  const response = await adminPost(admin, `/admin/customers/${userId}/adjustments`, { reason: 'goodwill after outage', ...fields });
+async function request(admin: TestStaff, userId: string, fields: { currency: string; direction: string; amount: string; reason?: string; requestKey?: string }) {
+  const response = await adminPost(admin, `/admin/customers/${userId}/adjustments`, { reason: 'goodwill after outage', requestKey: crypto.randomUUID(), ...fields });
   expect(response.status).toBe(303);
   expect(response.headers.get('location')).toBe(`/admin/customers/${userId}`);
   return (await adjustmentsOf(userId)).at(-1)!;
@@ -74,6 +75,50 @@ describe('adjustments at or below the threshold', () => {
     const covered = await request(admin, user.id, { currency: 'NGN', direction: 'debit', amount: '60.00' });
     expect(covered.status).toBe('applied');
     expect(await expectLedgerInvariants(user.id, 'NGN')).toEqual({ balance: 4_000, held: 0, available: 4_000 });
+    expect((await auditRowsFor('adjustment', covered.id)).map((r) => r.action)).toEqual(['adjustment.request']);
+  });
+
+  it('the same form sent twice is one adjustment; its key with other details is refused', async () => {
+    const admin = await createStaff('admin');
+    const { user } = await signUpUser();
+    const fields = { currency: 'KES', direction: 'credit', amount: '250', requestKey: crypto.randomUUID() };
+    const [first, again] = await Promise.all([request(admin, user.id, fields), request(admin, user.id, fields)]);
+    expect(again.id).toBe(first.id);
+    expect(await adjustmentsOf(user.id)).toHaveLength(1);
+    expect(await entriesOf(user.id, 'KES', first.id)).toHaveLength(1);
+    expect(await expectLedgerInvariants(user.id, 'KES')).toEqual({ balance: 25_000, held: 0, available: 25_000 });
+    expect(await auditRowsFor('adjustment', first.id)).toHaveLength(1);
+    const reused = await adminPost(admin, `/admin/customers/${user.id}/adjustments`, { ...fields, amount: '2,500', reason: 'goodwill after outage' });
+    expect(reused.status).toBe(409);
+    expect(await adjustmentsOf(user.id)).toHaveLength(1);
+    expect((await expectLedgerInvariants(user.id, 'KES')).balance).toBe(25_000);
+  });
+
+  it('a wallet that does not answer leaves the adjustment claimed, with an audit row, to be finished once', async () => {
+    const [admin, other] = await Promise.all([createStaff('admin'), createStaff('admin')]);
+    const { user } = await signUpUser();
+    // The wallet object is unreachable for this one call: every RPC on its stub fails in transport.
+    const unreachable = { ...env, WALLET_LEDGER: { getByName: () => ({ credit: () => Promise.reject(new Error('network connection lost')) }) } } as unknown as Env;
+    const actor = { id: admin.id, email: admin.email, name: 'Admin', role: 'admin' as const };
+    const input = { currency: 'KES' as const, direction: 'credit' as const, amount: 30_000, reason: 'goodwill', requestKey: crypto.randomUUID() };
+    const row = await requestAdjustment(unreachable, getConfig(env), actor, user.id, input);
+    expect(row.status).toBe('applying');
+    expect(await entriesOf(user.id, 'KES', row.id)).toEqual([]);
+    expect((await auditRowsFor('adjustment', row.id)).map((r) => json(r.after).status)).toEqual(['applying']);
+
+    await db().update(adjustments).set({ decidedAt: row.decidedAt! - STALLED_MS }).where(eq(adjustments.id, row.id));
+    expect((await adminPost(other, `/admin/adjustments/${row.id}/approve`, { reason: 'finishing after the outage' })).status).toBe(303);
+    expect((await adjustmentsOf(user.id))[0]!.status).toBe('applied');
+    expect(await entriesOf(user.id, 'KES', row.id)).toHaveLength(1);
+    expect(await expectLedgerInvariants(user.id, 'KES')).toEqual({ balance: 30_000, held: 0, available: 30_000 });
+  });
+
+  it('exactly the threshold is applied at once; a cent more waits', async () => {
+    const admin = await createStaff('admin');
+    const { user } = await signUpUser();
+    expect((await request(admin, user.id, { currency: 'KES', direction: 'credit', amount: '10,000.00' })).status).toBe('applied');
+    expect((await request(admin, user.id, { currency: 'KES', direction: 'credit', amount: '10,000.01' })).status).toBe('pending_approval');
+    expect((await expectLedgerInvariants(user.id, 'KES')).balance).toBe(1_000_000);
   });
 
   it('a bad form is refused with the field messages; operators and viewers cannot ask at all', async () => {
@@ -86,7 +131,7 @@ describe('adjustments at or below the threshold', () => {
     for (const member of [operator, viewer]) {
       expect((await adminPost(member, `/admin/customers/${user.id}/adjustments`, { currency: 'KES', direction: 'credit', amount: '10', reason: 'goodwill' })).status).toBe(403);
     }
-    expect((await adminPost(admin, '/admin/customers/usr_missing/adjustments', { currency: 'KES', direction: 'credit', amount: '10', reason: 'goodwill' })).status).toBe(404);
+    expect((await adminPost(admin, '/admin/customers/usr_missing/adjustments', { currency: 'KES', direction: 'credit', amount: '10', reason: 'goodwill', requestKey: 'k-missing' })).status).toBe(404);
     expect(await adjustmentsOf(user.id)).toEqual([]);
     expect((await expectLedgerInvariants(user.id, 'KES')).balance).toBe(0);
   });
@@ -120,6 +165,7 @@ describe('above the threshold: a second admin decides', () => {
     const again = await adminPost(approver, `/admin/adjustments/${row.id}/approve`, { reason: 'approving twice' });
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('already applied');
+    expect((await adminPost(approver, `/admin/adjustments/${row.id}/reject`, { reason: 'too late to reject' })).status).toBe(409);
     const audit = await auditRowsFor('adjustment', row.id);
     expect(audit.map((r) => [r.action, r.staffId])).toEqual([
       ['adjustment.request', requester.id],
@@ -199,6 +245,8 @@ describe('above the threshold: a second admin decides', () => {
     const audit = await auditRowsFor('adjustment', row.id);
     expect(audit.map((r) => r.action)).toEqual(['adjustment.request', 'adjustment.finish']);
     expect(json(audit[1]!.before)).toEqual({ status: 'applying' });
+    // Who finished it is the one whose request went through; the approval itself stays the approver's.
+    expect(audit[1]!.staffId).toBe([finisher, approver][finished.findIndex((r) => r.status === 303)]!.id);
   });
 
   it('CSRF: request, approve and reject posted cross-site are refused and change nothing', async () => {
@@ -211,7 +259,7 @@ describe('above the threshold: a second admin decides', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', [ACCESS_HEADER]: member.token },
         body: new URLSearchParams(fields).toString(),
       });
-    expect((await crossSite(requester, `/admin/customers/${user.id}/adjustments`, { currency: 'KES', direction: 'credit', amount: '5', reason: 'csrf' })).status).toBe(403);
+    expect((await crossSite(requester, `/admin/customers/${user.id}/adjustments`, { currency: 'KES', direction: 'credit', amount: '5', reason: 'csrf', requestKey: 'k-csrf' })).status).toBe(403);
     expect((await crossSite(other, `/admin/adjustments/${row.id}/approve`, { reason: 'csrf' })).status).toBe(403);
     expect((await crossSite(other, `/admin/adjustments/${row.id}/reject`, { reason: 'csrf' })).status).toBe(403);
     expect((await adjustmentsOf(user.id)).map((r) => r.status)).toEqual(['pending_approval']);

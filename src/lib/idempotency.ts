@@ -1,5 +1,9 @@
+import { z } from 'zod';
 import { sha256Hex } from './crypto';
 import { AppError } from './errors';
+
+/** An Idempotency-Key (header or a form's hidden field): 1–100 printable ASCII characters. */
+export const idempotencyKey = z.string().trim().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'Idempotency-Key must be printable ASCII');
 
 /** The fingerprint of a request body, stored beside its Idempotency-Key (design.md §5). */
 export function requestFingerprint(body: unknown): Promise<string> {

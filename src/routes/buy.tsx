@@ -14,6 +14,7 @@ import { Confirmation } from '../views/components/purchase-confirm';
 import type { FormState } from '../views/components/purchase-fields';
 import { AirtimeForm, chosen, DataForm, PlanSelect, type ServiceOption } from '../views/components/purchase-forms';
 import { BUY_TABS, BuyPage, type BuyTab } from '../views/pages/buy';
+import { idempotencyKey } from '../lib/idempotency';
 
 const tabOf = (value: unknown): BuyTab => z.enum(BUY_TABS).catch('airtime').parse(value);
 const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
@@ -38,7 +39,7 @@ const orderForm = z.object({ serviceId: z.string('Choose a service').trim().min(
 /** The confirmation posts back the price it showed (kobo) and the key made when it was shown. */
 const payForm = orderForm.omit({ amount: true }).extend({
   price: z.string().regex(/^\d{1,12}$/).transform(Number),
-  idempotencyKey: z.string().trim().min(1).max(100).regex(/^[\x21-\x7e]+$/),
+  idempotencyKey,
 });
 
 /** A renewal has no bouquet: the bouquet list sent alongside the "renew" choice is not part of it. */

@@ -11,8 +11,8 @@ import { getReservedAccount, queueReservedAccount } from '../services/monnify-ac
 import { checkCheckoutDeposit, monnifyDepositDeps, monnifyDepositInput, startMonnifyCheckout } from '../services/monnify-deposits';
 import { mpesaDepositDeps, mpesaDepositInput, startMpesaDeposit } from '../services/mpesa-deposits';
 import { DepositPage, DepositStatus, MonnifyCheckoutForm, MonnifyContinuePage, MonnifyReturnPage, MpesaDepositForm, ReservedAccountCard, ACCOUNT_POLL_MS } from '../views/pages/deposit';
+import { idempotencyKey } from '../lib/idempotency';
 
-const idempotencyKey = z.string().trim().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'Idempotency-Key must be printable ASCII');
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(64).optional() });
 
 function idempotencyKeyFrom(c: Context<AppEnv>): string | null {

@@ -12,8 +12,8 @@ import { ensureCatalog, publicCatalog } from '../services/catalog';
 import { getPurchase, listPurchases, publicPurchase, purchaseDeps, purchaseInput, startPurchase } from '../services/purchases';
 import { PurchaseStatus } from '../views/components/purchase-status';
 import { PurchasePage, ReceiptPage } from '../views/pages/purchase';
+import { idempotencyKey } from '../lib/idempotency';
 
-const idempotencyKey = z.string().trim().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'Idempotency-Key must be printable ASCII');
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(64).optional() });
 
 /** `GET /api/v1/catalog`: what can be bought, at our prices (kobo). Filled from VTpass on first use. */

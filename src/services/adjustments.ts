@@ -8,7 +8,9 @@ import { CURRENCIES, type Currency } from '../durable/ledger-types';
 import { newId } from '../lib/crypto';
 import { type CsvColumn, isoOrEmpty, majorUnits, toCsv } from '../lib/csv';
 import { AppError } from '../lib/errors';
-import { type AuditRecord, auditInsert, auditInsertIfChanged, recordAudit } from './audit';
+import { log } from '../lib/log';
+import { assertSameRequest, requestFingerprint } from '../lib/idempotency';
+import { type AuditRecord, auditInsertIfChanged, recordAudit } from './audit';
 import { pageOf } from './console/filters';
 import { recordAnomaly } from './deposits';
 import type { StaffMember } from './staff';
@@ -40,7 +42,8 @@ export const adjustmentInput = z.object({
   direction: z.enum(['credit', 'debit'], 'Choose credit or debit'),
   amount: majorAmount,
 });
-export type AdjustmentInput = z.output<typeof adjustmentInput> & { reason: string };
+/** `requestKey` is the form's one-time key: the same form sent twice is one adjustment. */
+export type AdjustmentInput = z.output<typeof adjustmentInput> & { reason: string; requestKey: string };
 
 /** Above these many minor units an adjustment waits for a second admin. */
 export function approvalThresholds(config: Config): Record<Currency, number> {
@@ -62,11 +65,19 @@ type Decision = { actor: StaffMember; action: string; reason: string; before?: u
  * Asks for a manual credit or debit. Above the threshold the row waits for a second admin; at or
  * below it, the row is written already claimed and applied at once (written first, so a crash
  * leaves something visible). One audit row (`adjustment.request`) whose `after` says how it ended.
+ * The same request key again (a re-sent form) returns the first adjustment and moves nothing;
+ * with different details it is refused.
  */
 export async function requestAdjustment(env: Env, config: Config, actor: StaffMember, userId: string, input: AdjustmentInput, now = Date.now()): Promise<Adjustment> {
   const db = database(env.DB);
   const customer = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { id: true } });
   if (!customer) throw new AppError('NOT_FOUND', 'No such customer');
+  const requestHash = await requestFingerprint({ userId, currency: input.currency, direction: input.direction, amount: input.amount, reason: input.reason });
+  const replay = async () => {
+    const first = (await db.query.adjustments.findFirst({ where: and(eq(adjustments.requestedBy, actor.id), eq(adjustments.requestKey, input.requestKey)) }))!;
+    assertSameRequest(first.requestHash, requestHash);
+    return first;
+  };
   const atOnce = input.amount <= approvalThresholds(config)[input.currency];
   const row: Adjustment = {
     id: newId('adj', now),
@@ -81,14 +92,18 @@ export async function requestAdjustment(env: Env, config: Config, actor: StaffMe
     note: null,
     createdAt: now,
     decidedAt: atOnce ? now : null,
+    requestKey: input.requestKey,
+    requestHash,
   };
   const asked = { userId, currency: row.currency, direction: row.direction, amount: row.amount };
   const request = (after: Record<string, unknown>): AuditRecord => ({ action: 'adjustment.request', targetType: 'adjustment', targetId: row.id, reason: input.reason, after: { ...asked, ...after } });
+  const insert = db.insert(adjustments).values(row).onConflictDoNothing().returning({ id: adjustments.id });
   if (!atOnce) {
-    await db.batch([db.insert(adjustments).values(row), auditInsert(db, actor, request({ status: 'pending_approval', outcome: 'waiting for a second admin' }), now)]);
-    return row;
+    const [[inserted]] = await db.batch([insert, auditInsertIfChanged(db, actor, request({ status: 'pending_approval', outcome: 'waiting for a second admin' }), now)]);
+    return inserted ? row : replay();
   }
-  await db.insert(adjustments).values(row);
+  const [inserted] = await insert;
+  if (!inserted) return replay();
   const settled = await apply(env, db, row, { actor, action: 'adjustment.request', reason: input.reason, after: asked }, now);
   if (!settled.won) await recordAudit(db, actor, request({ status: settled.adjustment.status, outcome: `${words(settled.adjustment.status)} by another admin meanwhile` }), now);
   return settled.adjustment;
@@ -115,9 +130,8 @@ export async function approveAdjustment(env: Env, actor: StaffMember, adjustment
     )
     .returning();
   if (!claimed) throw await conflict(db, adjustmentId);
-  const settled = await apply(env, db, claimed, { actor, action: finishing ? 'adjustment.finish' : 'adjustment.approve', reason, before: { status: found.status } }, now);
-  if (!settled.won) throw new AppError('CONFLICT', `This adjustment is already ${words(settled.adjustment.status)}`);
-  return settled.adjustment;
+  // Past the claim something has happened: the row as it now stands is the answer, never a refusal.
+  return (await apply(env, db, claimed, { actor, action: finishing ? 'adjustment.finish' : 'adjustment.approve', reason, before: { status: found.status } }, now)).adjustment;
 }
 
 /** A second admin turns a pending adjustment down; nothing moves. */
@@ -166,7 +180,8 @@ async function conflict(db: Database, adjustmentId: string): Promise<AppError> {
  * Moves the money for a row this call has claimed (`applying`, fenced by its `decidedAt`), then
  * records the outcome with its audit row. A ledger refusal (e.g. a debit the wallet cannot cover)
  * moved nothing: the adjustment fails with a note. No answer from the wallet leaves the claim, with
- * an audit row saying so, to be finished once stalled. `won: false` when the claim was taken over.
+ * an audit row saying so, to be finished once stalled (the page shows it as being applied).
+ * `won: false` when the claim was taken over meanwhile.
  */
 async function apply(env: Env, db: Database, adjustment: Adjustment, decision: Decision, now: number) {
   const ledger = walletLedger(env, adjustment.userId, adjustment.currency);
@@ -178,8 +193,9 @@ async function apply(env: Env, db: Database, adjustment: Adjustment, decision: D
     moved = !(await (adjustment.direction === 'credit' ? ledger.credit(transfer) : ledger.debit(transfer))).replayed;
   } catch (error) {
     if (!(error instanceof AppError)) {
+      log('error', 'adjustment: the wallet did not answer; the claim stays to be finished', { adjustmentId: adjustment.id, error: String(error) });
       await recordAudit(db, decision.actor, audit({ status: 'applying', outcome: 'the wallet did not answer; another admin can finish it once it is stalled' }), now);
-      throw error;
+      return { adjustment, won: true };
     }
     note = error.code === 'INSUFFICIENT_FUNDS' ? `The wallet cannot cover this debit (${error.message}); nothing moved` : `The wallet refused it (${error.message}); nothing moved`;
   }

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { CURRENCIES } from '../../durable/ledger-types';
 import { staff, users } from './accounts';
 
@@ -55,6 +55,13 @@ export const adjustments = sqliteTable(
     note: text('note'),
     createdAt: timestamp('created_at').notNull(),
     decidedAt: timestamp('decided_at'),
+    /** The form's one-time key and a fingerprint of what it asked: a re-sent form is the same adjustment, not a second one. */
+    requestKey: text('request_key'),
+    requestHash: text('request_hash'),
   },
-  (t) => [index('adjustments_status_idx').on(t.status, t.createdAt), index('adjustments_user_idx').on(t.userId, t.createdAt)],
+  (t) => [
+    index('adjustments_status_idx').on(t.status, t.createdAt),
+    index('adjustments_user_idx').on(t.userId, t.createdAt),
+    uniqueIndex('adjustments_request_key_idx').on(t.requestedBy, t.requestKey),
+  ],
 );

@@ -11,12 +11,13 @@ import { resolveAnomaly, setCustomerStatus, staffRecheckDeposit, staffRequeryPur
 import { purchaseDeps } from '../../services/purchases';
 import { ActionRefused } from '../../views/admin/actions';
 import { reason } from './shared';
+import { idempotencyKey } from '../../lib/idempotency';
 
 /** Path ids are ours (`usr_…`, `dep_…`); anything else is refused before a query. */
 export const idParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'is not an id');
 /** Every action form carries its reason, the audit row's "why". */
 export const reasonForm = z.object({ reason });
-const adjustmentForm = adjustmentInput.extend({ reason });
+const adjustmentForm = adjustmentInput.extend({ reason, requestKey: idempotencyKey });
 
 /** The page a refused action links back to: the detail page its form was on, or the adjustments list. */
 function backTo(path: string): string {

@@ -181,6 +181,8 @@ function AdjustmentForm({ customerId, thresholds }: { customerId: string; thresh
       button="Request adjustment"
       busy="Applying…"
     >
+      {/* One key per form shown: sending it again (back button, double tap, retry) is the same adjustment. */}
+      <input type="hidden" name="requestKey" value={crypto.randomUUID()} />
       <div class="field">
         <label for="adjust-currency">Currency</label>
         <select id="adjust-currency" name="currency" required>
