@@ -41,8 +41,13 @@ export function timingSafeEqualText(a: string, b: string): boolean {
 
 const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-/** The last id's time and random digits, so ids made in the same millisecond still sort in the order made. */
-let last = { time: -1, digits: [] as number[] };
+/**
+ * The random digits of the last id made at each recent millisecond, so ids made in the same
+ * millisecond sort in the order made even when requests at other times interleave. Bounded: a
+ * millisecond this far back will not be asked for again.
+ */
+const lastDigits = new Map<number, number[]>();
+const REMEMBERED_MS = 256;
 
 /**
  * A sortable id: `prefix_` + 10 chars of time + 16 random chars (Crockford base32). Workers freeze
@@ -50,15 +55,23 @@ let last = { time: -1, digits: [] as number[] };
  * from the first (monotonic, as ULIDs do), so "newest first" has one answer.
  */
 export function newId(prefix: string, now = Date.now()): string {
+  const previous = lastDigits.get(now);
+  const digits = previous ? increment(previous) : [...randomBytes(16)].map((b) => b % 32);
+  lastDigits.delete(now);
+  lastDigits.set(now, digits);
+  if (lastDigits.size > REMEMBERED_MS) lastDigits.delete(lastDigits.keys().next().value!);
+  return `${idFloor(prefix, now)}${digits.map((d) => ID_ALPHABET[d]).join('')}`;
+}
+
+/** `prefix_` + the time part alone: every id made at or after `ms` sorts at or above it (bounds for id ranges). */
+export function idFloor(prefix: string, ms: number): string {
   let time = '';
-  let t = now;
+  let t = ms;
   for (let i = 0; i < 10; i++) {
     time = ID_ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const digits = now === last.time ? increment(last.digits) : [...randomBytes(16)].map((b) => b % 32);
-  last = { time: now, digits };
-  return `${prefix}_${time}${digits.map((d) => ID_ALPHABET[d]).join('')}`;
+  return `${prefix}_${time}`;
 }
 
 /** Base-32 digits plus one (16 random digits never run out within a millisecond). */

@@ -5,7 +5,7 @@
 import { gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
-import { newId } from '../../lib/crypto';
+import { idFloor } from '../../lib/crypto';
 import { detailsFromIssues } from '../../lib/errors';
 
 /** A select left on "Any" sends `''`: that is no filter, not a bad value. */
@@ -75,10 +75,9 @@ const DAY_MS = 24 * 3600_000;
  * (`newId`), so `[from 00:00, day after to 00:00)` is an id range the primary-key index answers.
  */
 export function idRange(column: SQLiteColumn, prefix: string, range: { from?: string; to?: string }, zone: ConsoleZone): SQL[] {
-  const floor = (ms: number) => newId(prefix, ms).slice(0, prefix.length + 11);
   const bounds: SQL[] = [];
-  if (range.from) bounds.push(gte(column, floor(dayStartMs(range.from, zone))));
-  if (range.to) bounds.push(lt(column, floor(dayStartMs(range.to, zone) + DAY_MS)));
+  if (range.from) bounds.push(gte(column, idFloor(prefix, dayStartMs(range.from, zone))));
+  if (range.to) bounds.push(lt(column, idFloor(prefix, dayStartMs(range.to, zone) + DAY_MS)));
   return bounds;
 }
 

@@ -2,7 +2,7 @@ import { and, count, desc, eq, gte, min, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { anomalies, deposits, purchases } from '../../db/schema';
 import type { Currency } from '../../durable/ledger-types';
-import { newId } from '../../lib/crypto';
+import { idFloor } from '../../lib/crypto';
 import { ZONES } from './filters';
 
 /**
@@ -155,11 +155,6 @@ function add(tally: Tally, n: number, amount: number) {
 
 function chartDays(first: number): ChartDay[] {
   return Array.from({ length: CHART_DAYS }, (_, i) => ({ day: dayLabel(first + i), deposits: 0, purchases: 0 }));
-}
-
-/** The smallest id `newId(prefix, …)` can mint at or after `ms`: a lower bound for an id range. */
-function idFloor(prefix: string, ms: number): string {
-  return newId(prefix, ms).slice(0, prefix.length + 11);
 }
 
 export type FloatBalance = { ok: true; balanceKobo: number } | { ok: false; reason: string };
