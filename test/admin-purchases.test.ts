@@ -10,6 +10,7 @@ import { escalate } from '../src/services/purchases';
 import { walletLedger } from '../src/services/wallets';
 import { formatMoney } from '../src/views/components/money';
 import { adminGet, createStaff, type TestStaff } from './admin-helpers';
+import { hrefsOf } from './console-pages';
 import { call, postJson, signUpUser } from './helpers';
 import { walletStub } from './ledger-support';
 
@@ -243,6 +244,18 @@ describe('/admin/purchases/:id', () => {
     const html = await page(`/admin/purchases/${p.id}`);
     expect(html).toContain(p.token!);
     expect(html).toContain(p.units!);
+  });
+
+  it('shows the first 50 events of a flooded request id and links to the rest', async () => {
+    const { cookie } = await fundedUser();
+    const p = await row((await buy(cookie, '08011111111')).id);
+    // The VTpass webhook is unsigned: anyone who knows a request id can add events to it.
+    for (let i = 0; i < 60; i++) {
+      expect((await postJson('/webhooks/vtpass', { type: 'transaction-update', data: { code: '000', requestId: p.requestId, content: { transactions: { status: 'delivered' } } } })).status).toBe(200);
+    }
+    const html = await page(`/admin/purchases/${p.id}`);
+    expect(hrefsOf(html).filter((h) => h.startsWith('/admin/events/evt_'))).toHaveLength(50);
+    expect(html).toContain(`The first 50 are shown. <a href="/admin/events?q=${p.requestId}">`);
   });
 
   it('is a 404 page for an unknown id', async () => {

@@ -132,6 +132,10 @@ describe('/admin/reconciliation', () => {
     expect(html).toContain(`href="/admin/purchases/${purchaseId}"`);
     // The honest deposits (M-Pesa, Monnify, and Monnify under a hashed transfer id) are not listed.
     expect(html.match(/succeeded deposit without a credit/g)).toHaveLength(1);
+    // Amounts read as money, never as bare minor units.
+    expect(html).toContain('KES 999.00 credited from mpesa:clearing');
+    expect(html).toContain('NGN 77.00 from monnify:clearing');
+    expect(html).toContain(`${purchaseId}:post of NGN 50.00`);
   });
 
   it('exports the differences as CSV', async () => {

@@ -43,6 +43,10 @@ describe('/admin/staff is for admins only', () => {
     expect(lines[0]).toBe('id,email,name,role,active,since');
     expect(lines.some((line) => line.startsWith(`${viewer.id},${viewer.email},Vic Viewer,viewer,yes,`))).toBe(true);
     expect(lines.slice(1).every((line) => line.split(',')[3] === 'viewer')).toBe(true);
+    // Search matches `_` and `%` literally (emails often hold underscores).
+    const found = await (await adminGet(admin, `/admin/staff?q=${encodeURIComponent(viewer.email.slice(0, viewer.email.indexOf('@')))}`)).text();
+    expect(found).toContain(viewer.email);
+    expect(found).not.toContain(`>${admin.email}<`);
   });
 });
 

@@ -6,7 +6,8 @@ import { database } from '../src/db/client';
 import worker from '../src/index';
 import { providerFetch } from '../src/providers/http';
 import { vtpassClientFromConfig, VtpassError } from '../src/providers/vtpass';
-import { syncCatalog } from '../src/services/catalog';
+import { recordAudit } from '../src/services/audit';
+import { staffDisabledCodes, syncCatalog, VARIATION_AUDIT } from '../src/services/catalog';
 import { addManualPlan, setVariationEnabled } from '../src/services/catalog-admin';
 import { createStaff } from './admin-helpers';
 import { call } from './helpers';
@@ -121,5 +122,19 @@ describe('catalogue sync keeps staff choices and follows what VTpass lists', () 
     expect(services.find((s) => s.serviceId === 'glo-data')!.variations.length).toBeGreaterThan(0);
     expect(services.find((s) => s.serviceId === 'etisalat-data')!.variations.length).toBeGreaterThan(0);
     expect(services.find((s) => s.serviceId === 'airtel-data')!.variations.map((v) => v.code)).toContain('airt-2000-special');
+  });
+});
+
+describe('staff choices on many plans', () => {
+  it('reads staff disables for more plans than D1 binds in one statement', async () => {
+    const staff = await createStaff('operator');
+    const actor = { id: staff.id, email: staff.email, name: 'Ops', role: staff.role };
+    const codes = Array.from({ length: 150 }, (_, i) => `bulk-${i}`);
+    for (const code of codes.slice(0, 3)) {
+      await recordAudit(db(), actor, { action: VARIATION_AUDIT.disable, targetType: VARIATION_AUDIT.targetType, targetId: VARIATION_AUDIT.targetId('bulk-data', code), reason: 'withdrawn' });
+    }
+    // Another service whose id starts the same way is not this one.
+    await recordAudit(db(), actor, { action: VARIATION_AUDIT.disable, targetType: VARIATION_AUDIT.targetType, targetId: VARIATION_AUDIT.targetId('bulk-data-2', 'bulk-9'), reason: 'other' });
+    expect([...(await staffDisabledCodes(db(), 'bulk-data', codes))].sort()).toEqual(['bulk-0', 'bulk-1', 'bulk-2']);
   });
 });

@@ -36,6 +36,11 @@ export function toCsv<T>(columns: readonly CsvColumn<T>[], rows: Iterable<T>): s
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** An export of at most `cap` rows, from a query that fetched `cap + 1`: the extra row says it was cut short. */
+export function cappedCsv<T>(columns: readonly CsvColumn<T>[], rows: T[], cap: number): { csv: string; truncated: boolean } {
+  return { csv: toCsv(columns, rows.slice(0, cap)), truncated: rows.length > cap };
+}
+
 /**
  * A download response for `csv`. The filename is reduced to letters, digits, dot, dash and
  * underscore so it cannot break out of the Content-Disposition header; exports hold personal

@@ -7,6 +7,7 @@ import { adjustments, staff, users } from '../db/schema';
 import { CURRENCIES, type Currency } from '../durable/ledger-types';
 import { newId } from '../lib/crypto';
 import { type CsvColumn, isoOrEmpty, majorUnits, toCsv } from '../lib/csv';
+import { typedAmount } from '../lib/amounts';
 import { AppError } from '../lib/errors';
 import { log } from '../lib/log';
 import { assertSameRequest, requestFingerprint } from '../lib/idempotency';
@@ -23,19 +24,8 @@ export type AdjustmentStatus = (typeof ADJUSTMENT_STATUSES)[number];
 /** The largest single adjustment (100 million in major units): anything bigger is a typo. */
 const MAX_ADJUSTMENT_MINOR = 10_000_000_000;
 
-/**
- * An amount in major units as staff type it ("1,500.50", "250", "1500.5") → minor units, exactly:
- * digits are split at the point, never parsed as a float. Commas only as thousands separators.
- */
-export const majorAmount = z
-  .string()
-  .trim()
-  .regex(/^(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$/, 'Enter an amount like 1,500.50 (digits, at most two decimals)')
-  .transform((text) => {
-    const [whole = '0', fraction = ''] = text.replaceAll(',', '').split('.');
-    return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-  })
-  .pipe(z.int().positive('The amount must be more than zero').max(MAX_ADJUSTMENT_MINOR, 'That is too large for one adjustment'));
+/** What staff type for an adjustment, in minor units. */
+export const majorAmount = typedAmount('Enter an amount like 1,500.50 (digits, at most two decimals)').pipe(z.int().positive('The amount must be more than zero').max(MAX_ADJUSTMENT_MINOR, 'That is too large for one adjustment'));
 
 export const adjustmentInput = z.object({
   currency: z.enum(CURRENCIES, 'Choose KES or NGN'),

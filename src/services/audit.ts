@@ -1,9 +1,10 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
+import { startsWith } from '../db/match';
 import { auditLog } from '../db/schema';
-import { type CsvColumn, isoOrEmpty, toCsv } from '../lib/csv';
+import { cappedCsv, type CsvColumn, isoOrEmpty } from '../lib/csv';
 import { newId } from '../lib/crypto';
-import { idRange } from './console/filters';
+import { idRange, pageOf } from './console/filters';
 import type { StaffMember } from './staff';
 
 export type AuditEntry = typeof auditLog.$inferSelect;
@@ -87,7 +88,7 @@ function auditWhere(options: AuditFilters & { cursor?: string }) {
     options.targetType ? eq(auditLog.targetType, options.targetType) : undefined,
     options.targetId ? eq(auditLog.targetId, options.targetId) : undefined,
     options.staffEmail ? eq(auditLog.staffEmail, options.staffEmail.trim().toLowerCase()) : undefined,
-    action ? (action.includes('.') ? eq(auditLog.action, action) : sql`${auditLog.action} LIKE ${`${action.replace(/[\\%_]/g, '\\$&')}.%`} ESCAPE '\\'`) : undefined,
+    action ? (action.includes('.') ? eq(auditLog.action, action) : startsWith(auditLog.action, `${action}.`)) : undefined,
     ...idRange(auditLog.id, 'aud', options, 'Africa/Nairobi'),
   );
 }
@@ -100,14 +101,14 @@ export async function listAudit(db: Database, options: AuditFilters & { limit: n
     .where(auditWhere(options))
     .orderBy(desc(auditLog.id))
     .limit(options.limit + 1);
-  const page = rows.slice(0, options.limit);
-  return { entries: page, nextCursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null };
+  const page = pageOf(rows, options.limit, (row) => row.id);
+  return { entries: page.rows, nextCursor: page.nextCursor };
 }
 
 /** The same filters without paging, up to `cap` rows, for the CSV export. */
 export async function exportAudit(db: Database, options: AuditFilters, cap: number) {
   const rows = await db.select().from(auditLog).where(auditWhere(options)).orderBy(desc(auditLog.id)).limit(cap + 1);
-  return { csv: toCsv(AUDIT_CSV, rows.slice(0, cap)), truncated: rows.length > cap };
+  return cappedCsv(AUDIT_CSV, rows, cap);
 }
 
 const AUDIT_CSV: CsvColumn<AuditEntry>[] = [

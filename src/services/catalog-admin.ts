@@ -1,8 +1,10 @@
-import { and, asc, count, eq, getTableColumns, like, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../db/client';
+import { contains } from '../db/match';
 import { catalogServices, catalogVariations } from '../db/schema';
-import { toCsv } from '../lib/csv';
+import { typedAmount } from '../lib/amounts';
+import { majorUnits, toCsv } from '../lib/csv';
 import { AppError } from '../lib/errors';
 import { auditInsert, auditInsertIfChanged, recordAudit } from './audit';
 import { sellingPrice, staffDisabledCodes, syncCatalog, VARIATION_AUDIT, type CatalogService, type CatalogVariation, type SyncReport } from './catalog';
@@ -35,29 +37,20 @@ export const marginInput = z
     return value;
   });
 
-/** Naira with up to two decimals, as kobo; integer arithmetic only. */
-export const nairaInput = z
-  .string()
-  .trim()
-  .regex(/^\d{1,9}(\.\d{1,2})?$/, 'Enter the cost in naira, e.g. 1500 or 1500.50')
-  .transform((text) => {
-    const [whole, fraction = ''] = text.split('.');
-    return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-  })
-  .refine((kobo) => kobo > 0, 'The cost must be more than zero');
+/** ₦10 million: no data or TV plan costs more; anything bigger is a typo. */
+const MAX_PLAN_COST = 1_000_000_000;
 
 /** A manual plan as staff type it: VTpass's code, a name, and VTpass's cost in naira. */
 export const manualPlanInput = z.object({
   code: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'Enter the VTpass variation code (letters, digits, ".", "_" or "-")'),
   name: z.string().trim().min(2, 'Enter the plan name').max(120),
-  cost: nairaInput,
+  cost: typedAmount('Enter the cost in naira, e.g. 1500 or 1500.50').pipe(z.int().positive('The cost must be more than zero').max(MAX_PLAN_COST, 'That is more than any plan costs')),
 });
 
 export type AdminServiceRow = CatalogService & { plans: number; enabledPlans: number };
 
 /** Services with their plan counts, for the console list and its CSV. */
 export async function listCatalogServices(db: Database, filters: CatalogFilters, limit = 500): Promise<AdminServiceRow[]> {
-  const search = filters.q ? `%${filters.q.replace(/[%_]/g, '')}%` : null;
   return db
     .select({
       ...getTableColumns(catalogServices),
@@ -70,7 +63,7 @@ export async function listCatalogServices(db: Database, filters: CatalogFilters,
       and(
         filters.category ? eq(catalogServices.category, filters.category) : undefined,
         filters.enabled ? eq(catalogServices.enabled, filters.enabled === 'yes') : undefined,
-        search ? or(like(catalogServices.serviceId, search), like(catalogServices.name, search)) : undefined,
+        filters.q ? or(contains(catalogServices.serviceId, filters.q), contains(catalogServices.name, filters.q)) : undefined,
       ),
     )
     .groupBy(catalogServices.serviceId)
@@ -80,7 +73,7 @@ export async function listCatalogServices(db: Database, filters: CatalogFilters,
 
 /** Basis points as staff read them: `2.50%`. */
 export function formatMargin(bps: number): string {
-  return `${Math.floor(bps / 100)}.${String(bps % 100).padStart(2, '0')}%`;
+  return `${majorUnits(bps)}%`;
 }
 
 /** The catalogue list as CSV; amounts stay in kobo so a spreadsheet can sum them. */

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { auditLog, catalogServices, catalogVariations } from '../db/schema';
 import type { Database } from '../db/client';
+import { startsWith } from '../db/match';
 import { AppError } from '../lib/errors';
 import { log } from '../lib/log';
 import { VtpassError, type VtpassClient, type VtpassService, type VtpassVariation } from '../providers/vtpass';
@@ -112,7 +113,9 @@ async function syncVariations(db: Database, service: CatalogService, plans: Vtpa
   const restored = relisted.filter((code) => !keptOff.has(code));
   if (plans.length === 0) log('warn', 'VTpass listed no plans for a service; none disabled', { serviceId: service.serviceId });
 
-  const ofService = (codes: string[]) => and(eq(catalogVariations.serviceId, service.serviceId), inArray(catalogVariations.code, codes));
+  // At most 90 codes a statement: D1 allows 100 bound values.
+  const switchPlans = (codes: string[], enabled: boolean) =>
+    chunks(codes, 90).map((part) => db.update(catalogVariations).set({ enabled }).where(and(eq(catalogVariations.serviceId, service.serviceId), inArray(catalogVariations.code, part))));
   const statements = [
     ...plans.map((v) => {
       const cost = v.amountKobo ?? 0;
@@ -123,8 +126,8 @@ async function syncVariations(db: Database, service: CatalogService, plans: Vtpa
         .values({ serviceId: service.serviceId, code: v.code, name: v.name, costAmount: cost, price, fixedPrice, syncedAt: now })
         .onConflictDoUpdate({ target: [catalogVariations.serviceId, catalogVariations.code], set: { name: v.name, costAmount: cost, price, fixedPrice, syncedAt: now } });
     }),
-    ...(dropped.length ? [db.update(catalogVariations).set({ enabled: false }).where(ofService(dropped))] : []),
-    ...(restored.length ? [db.update(catalogVariations).set({ enabled: true }).where(ofService(restored))] : []),
+    ...switchPlans(dropped, false),
+    ...switchPlans(restored, true),
   ];
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
@@ -143,19 +146,20 @@ export const VARIATION_AUDIT = {
 export async function staffDisabledCodes(db: Database, serviceId: string, codes: string[]): Promise<Set<string>> {
   if (codes.length === 0) return new Set();
   const byTarget = new Map(codes.map((code) => [VARIATION_AUDIT.targetId(serviceId, code), code]));
+  // The service's prefix, not a list of codes: D1 allows at most 100 bound values in a statement.
   const rows = await db
     .select({ targetId: auditLog.targetId, action: auditLog.action })
     .from(auditLog)
     .where(
       and(
         eq(auditLog.targetType, VARIATION_AUDIT.targetType),
-        inArray(auditLog.targetId, [...byTarget.keys()]),
+        startsWith(auditLog.targetId, VARIATION_AUDIT.targetId(serviceId, '')),
         inArray(auditLog.action, [VARIATION_AUDIT.enable, VARIATION_AUDIT.disable]),
       ),
     )
     .orderBy(desc(auditLog.id));
   const latest = new Map<string, string>();
-  for (const row of rows) if (!latest.has(row.targetId)) latest.set(row.targetId, row.action);
+  for (const row of rows) if (byTarget.has(row.targetId) && !latest.has(row.targetId)) latest.set(row.targetId, row.action);
   return new Set([...latest].filter(([, action]) => action === VARIATION_AUDIT.disable).map(([target]) => byTarget.get(target)!));
 }
 
@@ -172,6 +176,10 @@ export async function withdrawPlan(db: Database, serviceId: string, code: string
     .where(and(eq(catalogVariations.serviceId, serviceId), eq(catalogVariations.code, code), eq(catalogVariations.fixedPrice, true)))
     .returning({ code: catalogVariations.code });
   return withdrawn.length > 0;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 /** Syncs once when the catalogue has never been filled (fresh dev database, first deploy). */

@@ -1,6 +1,7 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { deposits, ledgerEntries } from '../db/schema';
+import { majorUnits } from '../lib/csv';
 import { log } from '../lib/log';
 import { VtpassError, type VtpassClient } from '../providers/vtpass';
 import { monnifyTransferId } from './monnify-deposits';
@@ -12,6 +13,11 @@ import type { Difference, Period } from './reconciliation';
  * such credit a succeeded deposit; every delivered purchase a posted hold (`<id>:post`) of its
  * amount and every post a delivered (or since reversed and refunded) purchase.
  */
+
+/** Amounts in differences read as staff read money: `NGN 1500.50`, not kobo. */
+export function money(minor: number, currency: string): string {
+  return `${currency} ${majorUnits(minor)}`;
+}
 
 /** Each list stops here; the page says so when it does. */
 export const DIFFERENCES_PER_CHECK = 200;
@@ -50,8 +56,8 @@ export async function depositDifferences(db: Database, period: Period, now = Dat
       kind: credited === null ? 'succeeded deposit without a credit' : 'credit differs from the deposit',
       subject: d.id,
       href: `/admin/deposits/${encodeURIComponent(d.id)}`,
-      expected: `${d.amount} ${d.currency} credited from ${d.method}:clearing`,
-      actual: credited === null ? 'no credit in the ledger' : `${credited} ${d.currency}${d.status && d.status !== 'posted' ? ` (${d.status})` : ''}`,
+      expected: `${money(d.amount, d.currency)} credited from ${d.method}:clearing`,
+      actual: credited === null ? 'no credit in the ledger' : `${money(credited, d.currency)}${d.status && d.status !== 'posted' ? ` (${d.status})` : ''}`,
       detail: `${d.method} deposit of customer ${d.user_id}`,
       recent: (d.settled_at ?? 0) > now - LAG_MS,
     });
@@ -65,7 +71,7 @@ export async function depositDifferences(db: Database, period: Period, now = Dat
       href: `/admin/ledger/${encodeURIComponent(e.transfer_id)}`,
       expected: 'a succeeded deposit with this transfer id',
       actual: await depositStateFor(db, e),
-      detail: `${e.amount} ${e.currency} from ${e.account} to customer ${e.user_id}`,
+      detail: `${money(e.amount, e.currency)} from ${e.account} to customer ${e.user_id}`,
       recent: e.created_at > now - LAG_MS,
     });
   }
@@ -129,8 +135,8 @@ export async function purchaseDifferences(db: Database, period: Period, now = Da
       kind: unrefunded ? 'reversed purchase not refunded' : p.posted === null ? 'delivered purchase without a posted hold' : 'posted amount differs',
       subject: p.id,
       href: `/admin/purchases/${encodeURIComponent(p.id)}`,
-      expected: unrefunded ? `refund ${p.id}:refund of ${p.amount} NGN` : `${p.id}:post of ${p.amount} NGN`,
-      actual: unrefunded ? 'posted, no refund' : p.posted === null ? 'no post in the ledger' : `${p.posted} NGN posted`,
+      expected: unrefunded ? `refund ${p.id}:refund of ${money(p.amount, 'NGN')}` : `${p.id}:post of ${money(p.amount, 'NGN')}`,
+      actual: unrefunded ? 'posted, no refund' : p.posted === null ? 'no post in the ledger' : `${money(p.posted, 'NGN')} posted`,
       detail: `purchase of customer ${p.user_id}`,
       recent: (p.settled_at ?? 0) > now - LAG_MS,
     };
@@ -143,7 +149,7 @@ export async function purchaseDifferences(db: Database, period: Period, now = Da
       href: e.purchase_id ? `/admin/purchases/${encodeURIComponent(e.purchase_id)}` : `/admin/ledger/${encodeURIComponent(e.transfer_id)}`,
       expected: 'a delivered purchase',
       actual: e.purchase_id ? `purchase is ${e.status}` : 'no such purchase',
-      detail: `${e.amount} NGN to vtpass:float from customer ${e.user_id}`,
+      detail: `${money(e.amount, 'NGN')} to vtpass:float from customer ${e.user_id}`,
       recent: e.created_at > now - LAG_MS,
     });
   }

@@ -5,7 +5,7 @@ import { ledgerEntries } from '../db/schema';
 import { CURRENCIES, type Currency } from '../durable/ledger-types';
 import { toCsv } from '../lib/csv';
 import type { VtpassClient } from '../providers/vtpass';
-import { depositDifferences, DIFFERENCES_PER_CHECK, type FloatCheck, purchaseDifferences, vtpassFloat } from './reconciliation-providers';
+import { depositDifferences, DIFFERENCES_PER_CHECK, type FloatCheck, money, purchaseDifferences, vtpassFloat } from './reconciliation-providers';
 import { type ReconciliationReport, reconcileWallet } from './wallets';
 
 /**
@@ -104,7 +104,7 @@ function walletDifferences(wallet: { userId: string; currency: Currency }, repor
   if (report.unexpected.length) out.push({ ...base, kind: 'extra entries', expected: 'none', actual: `${report.unexpected.length} in D1 only`, detail: list(report.unexpected) });
   if (report.mismatched.length) out.push({ ...base, kind: 'mismatched entries', expected: 'as in the journal', actual: `${report.mismatched.length} differ in D1`, detail: list(report.mismatched) });
   if (report.undelivered === 0 && report.balance.journal !== report.balance.projection) {
-    out.push({ ...base, kind: 'balance differs', expected: String(report.balance.journal), actual: String(report.balance.projection), detail: `journal ${report.balance.journal}, D1 ${report.balance.projection} (${wallet.currency} minor units)` });
+    out.push({ ...base, kind: 'balance differs', expected: money(report.balance.journal, wallet.currency), actual: money(report.balance.projection, wallet.currency), detail: 'the journal against its D1 copy' });
   }
   return out;
 }
@@ -173,8 +173,8 @@ export function allDifferences(r: Reconciliation): Difference[] {
       kind: 'accounts do not sum to zero',
       subject: currency,
       href: `/admin/ledger?currency=${currency}`,
-      expected: '0',
-      actual: String(r.accounts.accounts.filter((a) => a.currency === currency).reduce((total, a) => total + a.net, 0)),
+      expected: money(0, currency),
+      actual: money(r.accounts.accounts.filter((a) => a.currency === currency).reduce((total, a) => total + a.net, 0), currency),
       detail: 'posted credits − debits over every account; some transfer is copied only in part',
       recent: false,
     }));

@@ -1,6 +1,7 @@
-import { and, asc, eq, like, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, ne, or, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../db/client';
+import { contains } from '../db/match';
 import { staff } from '../db/schema';
 import { toCsv } from '../lib/csv';
 import { newId } from '../lib/crypto';
@@ -51,7 +52,6 @@ export const newStaffInput = z.object({
 
 /** Everyone who has had console access, active first, for the list and its CSV. */
 export function listStaff(db: Database, filters: StaffFilters, limit = 500): Promise<StaffRow[]> {
-  const search = filters.q ? `%${filters.q.replace(/[%_]/g, '')}%` : null;
   return db
     .select()
     .from(staff)
@@ -59,7 +59,7 @@ export function listStaff(db: Database, filters: StaffFilters, limit = 500): Pro
       and(
         filters.role ? eq(staff.role, filters.role) : undefined,
         filters.active ? eq(staff.active, filters.active === 'yes') : undefined,
-        search ? or(like(staff.email, search), like(staff.name, search)) : undefined,
+        filters.q ? or(contains(staff.email, filters.q), contains(staff.name, filters.q)) : undefined,
       ),
     )
     .orderBy(sql`${staff.active} DESC`, asc(staff.email))

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, or } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { anomalies, staff } from '../../db/schema';
-import { type CsvColumn, isoOrEmpty, toCsv } from '../../lib/csv';
+import { cappedCsv, type CsvColumn, isoOrEmpty } from '../../lib/csv';
 import { listAudit } from '../audit';
 import { idRange, pageOf } from './filters';
 
@@ -58,7 +58,7 @@ export async function listAnomalies(db: Database, filters: AnomalyFilters & { li
 /** The same filters without paging, up to `cap` rows. */
 export async function exportAnomalies(db: Database, filters: AnomalyFilters, cap: number) {
   const rows = await select(db, filters, cap + 1);
-  return { csv: toCsv(ANOMALY_CSV, rows.slice(0, cap)), truncated: rows.length > cap };
+  return cappedCsv(ANOMALY_CSV, rows, cap);
 }
 
 const ANOMALY_CSV: CsvColumn<Anomaly>[] = [

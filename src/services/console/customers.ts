@@ -1,12 +1,13 @@
 import { and, count, desc, eq, gt, lt, or } from 'drizzle-orm';
 import { type Database, database } from '../../db/client';
+import { contains } from '../../db/match';
 import { deposits, monnifyAccounts, purchases, sessions, users } from '../../db/schema';
-import { type CsvColumn, isoOrEmpty, toCsv } from '../../lib/csv';
+import { cappedCsv, type CsvColumn, isoOrEmpty } from '../../lib/csv';
 import { normaliseKenyanPhone } from '../../lib/phone';
 import { listAdjustments } from '../adjustments';
 import { listAudit } from '../audit';
 import { listWallets } from '../wallets';
-import { contains, pageOf } from './filters';
+import { pageOf } from './filters';
 
 export type Customer = typeof users.$inferSelect;
 /** What the console lists and exports: never the password hash. */
@@ -58,7 +59,7 @@ export async function listCustomers(db: Database, filters: CustomerFilters & { l
 /** The same filters without paging, up to `cap` rows; `truncated` says whether more matched. */
 export async function exportCustomers(db: Database, filters: CustomerFilters, cap: number) {
   const rows = await db.select(rowColumns).from(users).where(where(filters)).orderBy(desc(users.id)).limit(cap + 1);
-  return { csv: toCsv(CUSTOMER_CSV, rows.slice(0, cap)), truncated: rows.length > cap };
+  return cappedCsv(CUSTOMER_CSV, rows, cap);
 }
 
 const CUSTOMER_CSV: CsvColumn<CustomerRow>[] = [

@@ -2,12 +2,12 @@ import { and, asc, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { anomalies, deposits, ledgerEntries, monnifyCheckouts, monnifyTransactions, providerEvents, users } from '../../db/schema';
 import type { Currency } from '../../durable/ledger-types';
-import { type CsvColumn, isoOrEmpty, majorUnits, toCsv } from '../../lib/csv';
+import { cappedCsv, type CsvColumn, isoOrEmpty, majorUnits } from '../../lib/csv';
 import { normaliseKenyanPhone } from '../../lib/phone';
 import { listAudit } from '../audit';
 import type { Deposit } from '../deposits';
 import { monnifyTransferId } from '../monnify-deposits';
-import { idRange, pageOf } from './filters';
+import { DETAIL_EVENT_LIMIT, idRange, pageOf } from './filters';
 
 export type DepositFilters = {
   q?: string;
@@ -86,7 +86,7 @@ export async function listConsoleDeposits(db: Database, filters: DepositFilters 
 /** The same filters without paging, up to `cap` rows; amounts in major units next to their currency. */
 export async function exportDeposits(db: Database, filters: DepositFilters, cap: number) {
   const rows = await select(db, filters, cap + 1);
-  return { csv: toCsv(DEPOSIT_CSV, rows.slice(0, cap)), truncated: rows.length > cap };
+  return cappedCsv(DEPOSIT_CSV, rows, cap);
 }
 
 const DEPOSIT_CSV: CsvColumn<DepositRow>[] = [
@@ -127,7 +127,7 @@ export async function depositDetail(db: Database, id: string) {
   if (!deposit) return null;
   const [customer, events, anomalyRows, checkout, collections, audit] = await Promise.all([
     db.query.users.findFirst({ where: eq(users.id, deposit.userId), columns: { id: true, email: true, name: true, status: true } }),
-    db.select().from(providerEvents).where(eq(providerEvents.depositId, id)).orderBy(asc(providerEvents.id)),
+    db.select().from(providerEvents).where(eq(providerEvents.depositId, id)).orderBy(asc(providerEvents.id)).limit(DETAIL_EVENT_LIMIT),
     db.select().from(anomalies).where(eq(anomalies.depositId, id)).orderBy(asc(anomalies.id)),
     db.query.monnifyCheckouts.findFirst({ where: eq(monnifyCheckouts.depositId, id) }),
     db.select().from(monnifyTransactions).where(eq(monnifyTransactions.depositId, id)),

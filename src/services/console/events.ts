@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { anomalies, deposits, providerEvents, purchases } from '../../db/schema';
-import { type CsvColumn, isoOrEmpty, toCsv } from '../../lib/csv';
+import { cappedCsv, type CsvColumn, isoOrEmpty } from '../../lib/csv';
 import { idRange, pageOf } from './filters';
 
 export type ProviderEvent = typeof providerEvents.$inferSelect;
@@ -67,7 +67,7 @@ export async function exportEvents(db: Database, filters: EventFilters, cap: num
     .where(where(filters))
     .orderBy(desc(providerEvents.id))
     .limit(cap + 1);
-  return { csv: toCsv(EVENT_CSV, rows.slice(0, cap)), truncated: rows.length > cap };
+  return cappedCsv(EVENT_CSV, rows, cap);
 }
 
 const EVENT_CSV: CsvColumn<EventRow & { payload: string; payloadLength: number }>[] = [

@@ -2,7 +2,7 @@
  * Pieces the console lists share: GET-form filter parsing, date ranges as id ranges,
  * LIKE patterns, cursor pages and CSV cells. No Hono here: routes validate with these schemas.
  */
-import { gte, lt, type SQL, sql } from 'drizzle-orm';
+import { gte, lt, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
 import { idFloor } from '../../lib/crypto';
@@ -81,10 +81,11 @@ export function idRange(column: SQLiteColumn, prefix: string, range: { from?: st
   return bounds;
 }
 
-/** `column LIKE '%text%'` with the user's `%`, `_` and `\` matched literally. */
-export function contains(column: SQLiteColumn, text: string): SQL {
-  return sql`${column} LIKE ${`%${text.replace(/[\\%_]/g, '\\$&')}%`} ESCAPE '\\'`;
-}
+/**
+ * Events shown on a detail page. Webhooks can be sent by anyone who knows a reference, so a record
+ * could collect thousands: the page shows the first ones and links to the events list for the rest.
+ */
+export const DETAIL_EVENT_LIMIT = 50;
 
 /** One page of a newest-first list fetched with `limit + 1` rows: the cursor is the last id shown. */
 export function pageOf<T>(rows: T[], limit: number, idOf: (row: T) => string): { rows: T[]; nextCursor: string | null } {

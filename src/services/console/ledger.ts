@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../../db/client';
 import { deposits, ledgerEntries, monnifyCheckouts, monnifyTransactions } from '../../db/schema';
 import { type Currency, type EntryStatus, type SystemAccount, type TransferKind, WALLET_ACCOUNT } from '../../durable/ledger-types';
-import { type CsvColumn, isoOrEmpty, majorUnits, toCsv } from '../../lib/csv';
+import { cappedCsv, type CsvColumn, isoOrEmpty, majorUnits } from '../../lib/csv';
 import { dayStartMs, pageOf } from './filters';
 
 /**
@@ -78,7 +78,7 @@ export async function listTransfers(db: Database, filters: TransferFilters & { l
 /** The same filters without paging, up to `cap` rows. */
 export async function exportTransfers(db: Database, filters: TransferFilters, cap: number) {
   const rows = await select(db, filters, cap + 1);
-  return { csv: toCsv(TRANSFER_CSV, rows.slice(0, cap)), truncated: rows.length > cap };
+  return cappedCsv(TRANSFER_CSV, rows, cap);
 }
 
 const TRANSFER_CSV: CsvColumn<TransferRow>[] = [

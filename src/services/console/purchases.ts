@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ledgerEntries, providerEvents, purchases, users } from '../../db/schema';
-import { type CsvColumn, isoOrEmpty, majorUnits, toCsv } from '../../lib/csv';
+import { cappedCsv, type CsvColumn, isoOrEmpty, majorUnits } from '../../lib/csv';
 import { listAudit } from '../audit';
 import type { Purchase } from '../purchases';
-import { idRange, pageOf } from './filters';
+import { DETAIL_EVENT_LIMIT, idRange, pageOf } from './filters';
 
 export type PurchaseFilters = {
   q?: string;
@@ -78,7 +78,7 @@ export async function listConsolePurchases(db: Database, filters: PurchaseFilter
 /** The same filters without paging, up to `cap` rows; amounts in naira next to the currency. */
 export async function exportPurchases(db: Database, filters: PurchaseFilters, cap: number) {
   const rows = await select(db, filters, cap + 1);
-  return { csv: toCsv(PURCHASE_CSV, rows.slice(0, cap)), truncated: rows.length > cap };
+  return cappedCsv(PURCHASE_CSV, rows, cap);
 }
 
 const PURCHASE_CSV: CsvColumn<PurchaseRow>[] = [
@@ -109,9 +109,6 @@ const PURCHASE_CSV: CsvColumn<PurchaseRow>[] = [
 export function purchaseTransferIds(id: string): string[] {
   return [id, `${id}:post`, `${id}:void`, `${id}:refund`, `${id}:expired`];
 }
-
-/** Events shown on a purchase's page; the events list (searched by request id) has the rest. */
-export const DETAIL_EVENT_LIMIT = 50;
 
 /**
  * One purchase with its customer, ledger entries (D1 copy), the VTpass events that named its

@@ -107,7 +107,7 @@ export function DepositPage({ staff, detail, now }: { staff: StaffMember; detail
           ))}
         </section>
       ) : null}
-      <ProviderEvents heading="Provider events" empty="No provider events name this deposit." events={detail.events} zone={zone} provider />
+      <ProviderEvents heading="Provider events" empty="No provider events name this deposit." events={detail.events} zone={zone} provider search={d.id} />
       <section aria-labelledby="anomalies-heading">
         <h2 id="anomalies-heading">Anomalies</h2>
         {detail.anomalies.length === 0 ? (

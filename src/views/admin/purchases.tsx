@@ -1,4 +1,4 @@
-import { DETAIL_EVENT_LIMIT, type PurchaseDetail, type PurchaseRow } from '../../services/console/purchases';
+import type { PurchaseDetail, PurchaseRow } from '../../services/console/purchases';
 import type { StaffMember } from '../../services/staff';
 import { Money } from '../components/money';
 import { PurchaseActions } from './actions';
@@ -87,12 +87,7 @@ export function PurchasePage({ staff, detail, now }: { staff: StaffMember; detai
       />
       <PurchaseActions purchase={p} staff={staff} lastAction={detail.audit[0] ?? null} zone={ZONE} />
       <LedgerEntries entries={detail.entries} transferIds={detail.transferIds} />
-      <ProviderEvents heading="VTpass events" empty="No VTpass events name this request id." events={detail.events} zone={ZONE} />
-      {detail.events.length >= DETAIL_EVENT_LIMIT && (
-        <p class="muted">
-          The first {DETAIL_EVENT_LIMIT} are shown. <a href={`/admin/events?q=${encodeURIComponent(p.requestId)}`}>All events for this request id</a>
-        </p>
-      )}
+      <ProviderEvents heading="VTpass events" empty="No VTpass events name this request id." events={detail.events} zone={ZONE} search={p.requestId} />
       <AuditTrail rows={detail.audit} />
     </AdminBase>
   );

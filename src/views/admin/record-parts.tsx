@@ -1,7 +1,7 @@
 /** Parts the console's record pages (customer, deposit, purchase, transfer) share. */
 import type { AuditEntry } from '../../services/audit';
 import type { ProviderEvent } from '../../services/console/events';
-import { type ConsoleZone, ZONES } from '../../services/console/filters';
+import { type ConsoleZone, DETAIL_EVENT_LIMIT, ZONES } from '../../services/console/filters';
 import type { ledgerEntries } from '../../db/schema';
 import { Money } from '../components/money';
 import { type Column, DataTable, Status } from './parts';
@@ -104,7 +104,7 @@ export function AuditTrail({ rows }: { rows: AuditEntry[] }) {
  * The provider call-ins that name a record, each linking to its stored payload. `provider` adds
  * the provider column where a record can hear from more than one.
  */
-export function ProviderEvents(props: { heading: string; empty: string; events: ProviderEvent[]; zone: ConsoleZone; provider?: boolean }) {
+export function ProviderEvents(props: { heading: string; empty: string; events: ProviderEvent[]; zone: ConsoleZone; provider?: boolean; search: string }) {
   const { zone } = props;
   return (
     <section aria-labelledby="events-heading">
@@ -120,6 +120,11 @@ export function ProviderEvents(props: { heading: string; empty: string; events: 
           { header: 'Note', class: 'wrap', cell: (e) => e.note ?? '—' },
         ]}
       />
+      {props.events.length >= DETAIL_EVENT_LIMIT && (
+        <p class="muted">
+          The first {DETAIL_EVENT_LIMIT} are shown. <a href={`/admin/events?q=${encodeURIComponent(props.search)}`}>All of them in the events list</a>
+        </p>
+      )}
     </section>
   );
 }
