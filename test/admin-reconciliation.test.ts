@@ -170,6 +170,6 @@ describe('/admin/reconciliation', () => {
   it('says the VTpass float is unavailable when VTpass does not answer', async () => {
     const failing = { balance: async (): Promise<{ balanceKobo: number }> => Promise.reject(new VtpassError('timeout', 'VTpass balance: no answer within 5000 ms')) };
     const float = await vtpassFloat(db(), failing, periodOf({}));
-    expect(float).toMatchObject({ providerBalance: null, periodNet: 10_000 });
+    expect(float).toEqual({ provider: { ok: false, reason: 'timeout' }, periodNet: 10_000 });
   });
 });

@@ -4,14 +4,13 @@ import { database, type Database } from '../db/client';
 import { anomalies, deposits, purchases, users } from '../db/schema';
 import { AppError } from '../lib/errors';
 import { auditInsertIfChanged, recordAudit } from './audit';
+import type { Anomaly } from './console/anomalies';
+import type { Customer } from './console/customers';
 import { checkCheckoutDeposit, monnifyDepositDeps } from './monnify-deposits';
 import { mpesaDepositDeps, queryMpesaDeposit } from './mpesa-deposits';
 import { type PurchaseDeps, requeryPurchase } from './purchases';
 import { destroyUserSessions } from './sessions';
 import type { StaffMember } from './staff';
-
-export type Anomaly = typeof anomalies.$inferSelect;
-export type Customer = typeof users.$inferSelect;
 
 const FINAL_PURCHASE = new Set(['failed', 'reversed']);
 

@@ -2,8 +2,8 @@ import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { deposits, ledgerEntries } from '../db/schema';
 import { majorUnits } from '../lib/csv';
-import { log } from '../lib/log';
-import { VtpassError, type VtpassClient } from '../providers/vtpass';
+import type { VtpassClient } from '../providers/vtpass';
+import { askFloat, type FloatBalance } from './console/overview';
 import { monnifyTransferId } from './monnify-deposits';
 import type { Difference, Period } from './reconciliation';
 
@@ -156,7 +156,7 @@ export async function purchaseDifferences(db: Database, period: Period, now = Da
   return out;
 }
 
-export type FloatCheck = { providerBalance: number | null; providerError: string | null; periodNet: number };
+export type FloatCheck = { provider: FloatBalance; periodNet: number };
 
 /**
  * VTpass's own float balance beside what our ledger sent to `vtpass:float` in the period (posted
@@ -164,15 +164,12 @@ export type FloatCheck = { providerBalance: number | null; providerError: string
  * top-ups at VTpass and its commissions, which the wallet ledger does not record.
  */
 export async function vtpassFloat(db: Database, vtpass: Pick<VtpassClient, 'balance'>, period: Period): Promise<FloatCheck> {
-  const [row] = await db
-    .select({ net: sql<number>`coalesce(sum(CASE ${ledgerEntries.direction} WHEN 'credit' THEN ${ledgerEntries.amount} ELSE -${ledgerEntries.amount} END), 0)`.mapWith(Number) })
-    .from(ledgerEntries)
-    .where(and(eq(ledgerEntries.account, 'vtpass:float'), eq(ledgerEntries.currency, 'NGN'), eq(ledgerEntries.status, 'posted'), gte(ledgerEntries.createdAt, period.start), lt(ledgerEntries.createdAt, period.end)));
-  try {
-    return { providerBalance: (await vtpass.balance()).balanceKobo, providerError: null, periodNet: row?.net ?? 0 };
-  } catch (error) {
-    if (!(error instanceof VtpassError)) throw error;
-    log('warn', 'VTpass balance unavailable for reconciliation', { reason: error.reason });
-    return { providerBalance: null, providerError: error.message, periodNet: row?.net ?? 0 };
-  }
+  const [[row], provider] = await Promise.all([
+    db
+      .select({ net: sql<number>`coalesce(sum(CASE ${ledgerEntries.direction} WHEN 'credit' THEN ${ledgerEntries.amount} ELSE -${ledgerEntries.amount} END), 0)`.mapWith(Number) })
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.account, 'vtpass:float'), eq(ledgerEntries.currency, 'NGN'), eq(ledgerEntries.status, 'posted'), gte(ledgerEntries.createdAt, period.start), lt(ledgerEntries.createdAt, period.end))),
+    askFloat(() => vtpass.balance()),
+  ]);
+  return { provider, periodNet: row?.net ?? 0 };
 }

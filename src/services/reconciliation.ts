@@ -15,7 +15,7 @@ import { type ReconciliationReport, reconcileWallet } from './wallets';
  */
 
 /** Each wallet is a Durable Object call plus a few D1 reads, so a page checks this many. */
-export const WALLETS_PER_PAGE = 50;
+const WALLETS_PER_PAGE = 50;
 const PARALLEL_WALLETS = 8;
 const DAY_MS = 24 * 3600_000;
 const DEFAULT_PERIOD_DAYS = 7;
@@ -116,7 +116,7 @@ export type AccountSum = { account: string; currency: Currency; credits: number;
  * open (neither posted nor voided). The wallet side is summed as one `wallet` row; across every
  * account, posted credits equal posted debits in each currency, since every transfer is balanced.
  */
-export async function accountSums(db: Database): Promise<{ accounts: AccountSum[]; balanced: Record<Currency, boolean> }> {
+async function accountSums(db: Database): Promise<{ accounts: AccountSum[]; balanced: Record<Currency, boolean> }> {
   const posted = await db
     .select({
       account: ledgerEntries.account,

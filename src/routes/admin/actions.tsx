@@ -30,7 +30,7 @@ function backTo(path: string): string {
  * audit row exists. The layout's htmx config swaps only 2xx and 422, so a boosted form gets 422
  * (and no history entry for the POST URL); a plain form post gets the real status.
  */
-export function actionRefused(c: Context<AppEnv>, status: number, message: string, errors?: Record<string, string[]>) {
+function actionRefused(c: Context<AppEnv>, status: number, message: string, errors?: Record<string, string[]>) {
   const htmx = c.req.header('hx-request') === 'true';
   return c.html(<ActionRefused staff={c.var.staff} message={message} errors={errors} back={backTo(c.req.path)} />, (htmx ? 422 : status) as 400);
 }

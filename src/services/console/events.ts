@@ -18,7 +18,7 @@ export type EventFilters = {
 };
 
 /** How much of a payload a CSV cell carries; the detail page shows all of it. */
-export const CSV_PAYLOAD_CHARS = 1_000;
+const CSV_PAYLOAD_CHARS = 1_000;
 
 const listColumns = {
   id: providerEvents.id,

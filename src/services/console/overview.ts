@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { anomalies, deposits, purchases } from '../../db/schema';
 import type { Currency } from '../../durable/ledger-types';
 import { idFloor } from '../../lib/crypto';
+import { log } from '../../lib/log';
 import { ZONES } from './filters';
 
 /**
@@ -161,13 +162,14 @@ export type FloatBalance = { ok: true; balanceKobo: number } | { ok: false; reas
 
 /**
  * VTpass's answer for our prepaid float. Never throws: when VTpass is slow, down or answers
- * nonsense the overview still renders, saying the figure is unavailable and why.
+ * nonsense the overview and reconciliation still render, saying the figure is unavailable and why.
  */
-export async function vtpassFloat(balance: () => Promise<{ balanceKobo: number }>): Promise<FloatBalance> {
+export async function askFloat(balance: () => Promise<{ balanceKobo: number }>): Promise<FloatBalance> {
   try {
     return { ok: true, balanceKobo: (await balance()).balanceKobo };
   } catch (error) {
     const reason = error instanceof Error && 'reason' in error && typeof error.reason === 'string' ? error.reason : 'error';
+    log('warn', 'VTpass float unavailable', { reason, error: String(error) });
     return { ok: false, reason };
   }
 }

@@ -40,7 +40,7 @@ export type PurchaseRow = {
 };
 
 /** Purchases are NGN only (VTpass); the export still says so in its own column. */
-export const PURCHASE_CURRENCY = 'NGN';
+const PURCHASE_CURRENCY = 'NGN';
 
 /** Exact keys, as staff paste them: purchase id, VTpass request id, recipient, or the customer's email. */
 function search(q: string) {
@@ -106,7 +106,7 @@ const PURCHASE_CSV: CsvColumn<PurchaseRow>[] = [
  * the charge, the release, the refund of a reversed delivery, and the ledger's own release of a
  * hold whose deadline passed.
  */
-export function purchaseTransferIds(id: string): string[] {
+function purchaseTransferIds(id: string): string[] {
   return [id, `${id}:post`, `${id}:void`, `${id}:refund`, `${id}:expired`];
 }
 

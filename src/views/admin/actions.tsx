@@ -1,8 +1,9 @@
 import type { Child } from 'hono/jsx';
-import type { anomalies, users } from '../../db/schema';
 import type { Currency } from '../../durable/ledger-types';
 import type { AdjustmentRow } from '../../services/adjustments';
 import type { AuditEntry } from '../../services/audit';
+import type { Anomaly } from '../../services/console/anomalies';
+import type { Customer } from '../../services/console/customers';
 import type { Deposit } from '../../services/deposits';
 import type { Purchase } from '../../services/purchases';
 import { hasRole, type StaffMember } from '../../services/staff';
@@ -13,11 +14,9 @@ import { When } from './record-parts';
 import { Status } from './parts';
 import type { ConsoleZone } from '../../services/console/filters';
 
-type Anomaly = typeof anomalies.$inferSelect;
-type Customer = typeof users.$inferSelect;
 
 /** The "why" every action needs; ids are per form, since one page carries several forms. */
-export function ReasonField({ formId, label = 'Reason', hint }: { formId: string; label?: string; hint?: string }) {
+function ReasonField({ formId, label = 'Reason', hint }: { formId: string; label?: string; hint?: string }) {
   const id = `${formId}-reason`;
   return (
     <div class="field">

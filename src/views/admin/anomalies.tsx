@@ -9,7 +9,7 @@ import { When } from './record-parts';
 import { providerZone } from './events';
 
 const PATH = '/admin/anomalies';
-export const DEAD_LETTERS_PATH = `${PATH}/dead-letters`;
+const DEAD_LETTERS_PATH = `${PATH}/dead-letters`;
 
 export type AnomalyFilterValues = { q?: string; status?: string; kind?: string; provider?: string; from?: string; to?: string; limit?: string };
 type Page = { rows: Anomaly[]; nextCursor: string | null };

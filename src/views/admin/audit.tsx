@@ -12,7 +12,7 @@ const COMPACT_CHARS = 120;
 export type AuditFilterValues = { staffEmail?: string; action?: string; targetType?: string; targetId?: string; from?: string; to?: string; limit?: string };
 
 /** The console page of an audit target, where one exists. */
-export function auditTargetHref(targetType: string, targetId: string): string | null {
+function auditTargetHref(targetType: string, targetId: string): string | null {
   const id = encodeURIComponent(targetId);
   switch (targetType) {
     case 'purchase':

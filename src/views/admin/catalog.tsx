@@ -19,7 +19,7 @@ function servicePath(serviceId: string): string {
   return `${PATH}/${encodeURIComponent(serviceId)}`;
 }
 
-export type CatalogFilterValues = { q?: string; category?: string; enabled?: string };
+type CatalogFilterValues = { q?: string; category?: string; enabled?: string };
 
 /** `/admin/catalog`: services with their margin and plan counts; operators can sync from VTpass now. */
 export function CatalogListPage(props: { staff: StaffMember; values: CatalogFilterValues; rows: AdminServiceRow[]; notice?: string; problem?: string; failed?: FormFailure }) {

@@ -12,7 +12,7 @@ const PATH = '/admin/ledger';
 export type LedgerFilterValues = { q?: string; userId?: string; currency?: string; account?: string; kind?: string; status?: string; from?: string; to?: string; limit?: string };
 
 /** A transfer's own page; transfer ids may hold `:` (`pur_…:post`), so the segment is encoded. */
-export function transferHref(transferId: string): string {
+function transferHref(transferId: string): string {
   return `${PATH}/${encodeURIComponent(transferId)}`;
 }
 

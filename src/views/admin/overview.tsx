@@ -1,5 +1,4 @@
-import type { ChartDay, FloatBalance, Overview, PendingLine, ProviderRate, Rate, VolumeChart } from '../../services/console/overview';
-import { OVERVIEW_ZONE } from '../../services/console/overview';
+import { CHART_DAYS, type ChartDay, type FloatBalance, OVERVIEW_ZONE, type Overview, type PendingLine, type ProviderRate, type Rate, type VolumeChart } from '../../services/console/overview';
 import type { StaffMember } from '../../services/staff';
 import { formatMoney, Money } from '../components/money';
 import { AdminBase } from './layout';
@@ -29,7 +28,7 @@ export function OverviewPage({ staff, overview, float }: { staff: StaffMember; o
       <VolumeTable overview={overview} />
       <RatesTable rates={overview.rates} />
       <section aria-labelledby="chart-heading">
-        <h2 id="chart-heading">Volume, last 14 days</h2>
+        <h2 id="chart-heading">Volume, last {CHART_DAYS} days</h2>
         {overview.charts.map((chart) => (
           <VolumeChartFigure chart={chart} />
         ))}
@@ -192,7 +191,7 @@ function VolumeChartFigure({ chart }: { chart: VolumeChart }) {
         </span>
       </figcaption>
       <svg role="img" aria-labelledby={`${id}-title`} viewBox={`0 0 ${width} ${PLOT_HEIGHT + 24}`} width={width} height={PLOT_HEIGHT + 24} class="bars">
-        <title id={`${id}-title`}>{`${chart.currency} volume over 14 days. Totals: ${totals}. Highest day: ${formatMoney(max, chart.currency)}. Each day's figures are in the table that follows.`}</title>
+        <title id={`${id}-title`}>{`${chart.currency} volume over ${CHART_DAYS} days. Totals: ${totals}. Highest day: ${formatMoney(max, chart.currency)}. Each day's figures are in the table that follows.`}</title>
         <line x1="0" y1={PLOT_HEIGHT} x2={width} y2={PLOT_HEIGHT} class="axis" />
         {chart.days.map((day, i) => (
           <g>

@@ -14,7 +14,7 @@ function link(path: string, params: Record<string, string | null | undefined>): 
 }
 
 /** A list of differences, or the words staff look for when all is well. */
-export function Differences({ rows, limited }: { rows: Difference[]; limited?: boolean }) {
+function Differences({ rows, limited }: { rows: Difference[]; limited?: boolean }) {
   if (rows.length === 0) return <p class="recon-clean">No differences</p>;
   return (
     <>
@@ -106,7 +106,7 @@ function FloatFacts({ float }: { float: FloatCheck }) {
   return (
     <dl class="facts">
       <dt>VTpass float balance (now, from VTpass)</dt>
-      <dd>{float.providerBalance === null ? <span title={float.providerError ?? undefined}>unavailable</span> : <Money amount={float.providerBalance} currency="NGN" />}</dd>
+      <dd>{float.provider.ok ? <Money amount={float.provider.balanceKobo} currency="NGN" /> : <span title={float.provider.reason}>unavailable</span>}</dd>
       <dt>Our vtpass:float net in the period</dt>
       <dd>
         <Money amount={float.periodNet} currency="NGN" /> <small class="muted">what customers' purchases charged to VTpass, less refunds</small>

@@ -7,7 +7,7 @@ import { When } from './record-parts';
 
 const PATH = '/admin/staff';
 
-export type StaffFilterValues = { q?: string; role?: string; active?: string };
+type StaffFilterValues = { q?: string; role?: string; active?: string };
 
 /** The ids of one member's forms, unique on the page, so a refusal shows next to the right member. */
 export function memberFormId(kind: 'role' | 'active', staffId: string): string {
