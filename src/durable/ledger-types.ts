@@ -54,7 +54,7 @@ export function walletObjectName(owner: WalletOwner): string {
 }
 
 /** Ids come from the business object (deposit id, purchase id, …); room is left for ledger suffixes. */
-const transferId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}$/, 'must be 1–100 letters, digits, "_", ":", "." or "-"');
+export const transferId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}$/, 'must be 1–100 letters, digits, "_", ":", "." or "-"');
 /** Minor units (cents, kobo); `z.int()` already refuses anything beyond ±2^53−1. */
 const amount = z.int('must be a whole number of minor units').positive('must be more than zero');
 const account = z.enum(SYSTEM_ACCOUNTS);

@@ -3,6 +3,7 @@ import type { Child } from 'hono/jsx';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { AppError, detailsFromIssues, type ErrorDetails } from '../lib/errors';
+import { idempotencyKey } from '../lib/idempotency';
 import { requireUserPage } from '../middleware/auth';
 import { formBody } from '../middleware/validate';
 import { billsDeps, billsVerifyInput, quotePurchase, verifyBill, type BillVerification } from '../services/bills';
@@ -14,7 +15,6 @@ import { Confirmation } from '../views/components/purchase-confirm';
 import type { FormState } from '../views/components/purchase-fields';
 import { AirtimeForm, chosen, DataForm, PlanSelect, type ServiceOption } from '../views/components/purchase-forms';
 import { BUY_TABS, BuyPage, type BuyTab } from '../views/pages/buy';
-import { idempotencyKey } from '../lib/idempotency';
 
 const tabOf = (value: unknown): BuyTab => z.enum(BUY_TABS).catch('airtime').parse(value);
 const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());

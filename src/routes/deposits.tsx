@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { database } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
+import { idempotencyKey } from '../lib/idempotency';
 import { log } from '../lib/log';
 import { requireUser, requireUserPage } from '../middleware/auth';
 import { formBody, jsonBody, parse } from '../middleware/validate';
@@ -11,7 +12,6 @@ import { getReservedAccount, queueReservedAccount } from '../services/monnify-ac
 import { checkCheckoutDeposit, monnifyDepositDeps, monnifyDepositInput, startMonnifyCheckout } from '../services/monnify-deposits';
 import { mpesaDepositDeps, mpesaDepositInput, startMpesaDeposit } from '../services/mpesa-deposits';
 import { DepositPage, DepositStatus, MonnifyCheckoutForm, MonnifyContinuePage, MonnifyReturnPage, MpesaDepositForm, ReservedAccountCard, ACCOUNT_POLL_MS } from '../views/pages/deposit';
-import { idempotencyKey } from '../lib/idempotency';
 
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(64).optional() });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { database } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
+import { idempotencyKey } from '../lib/idempotency';
 import { requireUser, requireUserPage } from '../middleware/auth';
 import { jsonBody, parse } from '../middleware/validate';
 import { providerFetch } from '../providers/http';
@@ -12,7 +13,6 @@ import { ensureCatalog, publicCatalog } from '../services/catalog';
 import { getPurchase, listPurchases, publicPurchase, purchaseDeps, purchaseInput, startPurchase } from '../services/purchases';
 import { PurchaseStatus } from '../views/components/purchase-status';
 import { PurchasePage, ReceiptPage } from '../views/pages/purchase';
-import { idempotencyKey } from '../lib/idempotency';
 
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(64).optional() });
 

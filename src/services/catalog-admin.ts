@@ -40,9 +40,12 @@ export const marginInput = z
 /** ₦10 million: no data or TV plan costs more; anything bigger is a typo. */
 const MAX_PLAN_COST = 1_000_000_000;
 
+/** A VTpass variation code (in a path or typed for a manual plan). */
+export const planCode = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'Enter the VTpass variation code (letters, digits, ".", "_" or "-")');
+
 /** A manual plan as staff type it: VTpass's code, a name, and VTpass's cost in naira. */
 export const manualPlanInput = z.object({
-  code: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'Enter the VTpass variation code (letters, digits, ".", "_" or "-")'),
+  code: planCode,
   name: z.string().trim().min(2, 'Enter the plan name').max(120),
   cost: typedAmount('Enter the cost in naira, e.g. 1500 or 1500.50').pipe(z.int().positive('The cost must be more than zero').max(MAX_PLAN_COST, 'That is more than any plan costs')),
 });

@@ -3,18 +3,17 @@ import { z } from 'zod';
 import { database } from '../../db/client';
 import type { AppEnv } from '../../env';
 import { AppError } from '../../lib/errors';
+import { idempotencyKey } from '../../lib/idempotency';
 import { requireStaff } from '../../middleware/access';
 import { handleError } from '../../middleware/errors';
 import { formBody, parse } from '../../middleware/validate';
 import { adjustmentInput, requestAdjustment } from '../../services/adjustments';
+import { recordId } from '../../services/console/filters';
 import { resolveAnomaly, setCustomerStatus, staffRecheckDeposit, staffRequeryPurchase } from '../../services/operations';
 import { purchaseDeps } from '../../services/purchases';
 import { ActionRefused } from '../../views/admin/actions';
 import { reason } from './shared';
-import { idempotencyKey } from '../../lib/idempotency';
 
-/** Path ids are ours (`usr_…`, `dep_…`); anything else is refused before a query. */
-export const idParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'is not an id');
 /** Every action form carries its reason, the audit row's "why". */
 export const reasonForm = z.object({ reason });
 const adjustmentForm = adjustmentInput.extend({ reason, requestKey: idempotencyKey });
@@ -54,28 +53,28 @@ export function onActionError(error: Error, c: Context<AppEnv>) {
  */
 export const actionsAdmin = new Hono<AppEnv>()
   .post('/purchases/:id/requery', requireStaff('operator'), async (c) => {
-    const id = parse(idParam, c.req.param('id'));
+    const id = parse(recordId, c.req.param('id'));
     const form = await formBody(c, reasonForm);
     if (!form.ok) return invalidForm(c, form.errors);
     await staffRequeryPurchase(purchaseDeps(c.env, c.var.config), c.var.staff, id, form.data.reason);
     return c.redirect(`/admin/purchases/${id}`, 303);
   })
   .post('/deposits/:id/recheck', requireStaff('operator'), async (c) => {
-    const id = parse(idParam, c.req.param('id'));
+    const id = parse(recordId, c.req.param('id'));
     const form = await formBody(c, reasonForm);
     if (!form.ok) return invalidForm(c, form.errors);
     await staffRecheckDeposit(c.env, c.var.config, c.var.staff, id, form.data.reason);
     return c.redirect(`/admin/deposits/${id}`, 303);
   })
   .post('/anomalies/:id/resolve', requireStaff('operator'), async (c) => {
-    const id = parse(idParam, c.req.param('id'));
+    const id = parse(recordId, c.req.param('id'));
     const form = await formBody(c, reasonForm);
     if (!form.ok) return invalidForm(c, form.errors);
     await resolveAnomaly(database(c.env.DB), c.var.staff, id, form.data.reason);
     return c.redirect(`/admin/anomalies/${id}`, 303);
   })
   .post('/customers/:id/:change{suspend|reactivate}', requireStaff('operator'), async (c) => {
-    const id = parse(idParam, c.req.param('id'));
+    const id = parse(recordId, c.req.param('id'));
     const form = await formBody(c, reasonForm);
     if (!form.ok) return invalidForm(c, form.errors);
     const status = c.req.param('change') === 'suspend' ? 'suspended' : 'active';
@@ -83,7 +82,7 @@ export const actionsAdmin = new Hono<AppEnv>()
     return c.redirect(`/admin/customers/${id}`, 303);
   })
   .post('/customers/:id/adjustments', requireStaff('admin'), async (c) => {
-    const id = parse(idParam, c.req.param('id'));
+    const id = parse(recordId, c.req.param('id'));
     const form = await formBody(c, adjustmentForm);
     if (!form.ok) return invalidForm(c, form.errors);
     await requestAdjustment(c.env, c.var.config, c.var.staff, id, form.data);

@@ -5,8 +5,9 @@ import { csvDownload } from '../../lib/csv';
 import { requireStaff } from '../../middleware/access';
 import { formBody, parse } from '../../middleware/validate';
 import { adjustmentFilterInput, adjustmentsCsv, approvalThresholds, approveAdjustment, listAdjustments, pendingAdjustments, rejectAdjustment } from '../../services/adjustments';
+import { recordId } from '../../services/console/filters';
 import { AdjustmentsPage } from '../../views/admin/adjustments';
-import { idParam, invalidForm, onActionError, reasonForm } from './actions';
+import { invalidForm, onActionError, reasonForm } from './actions';
 import { CSV_ROW_LIMIT, listQuery } from './shared';
 
 const historyQuery = listQuery.extend(adjustmentFilterInput.shape);
@@ -24,7 +25,7 @@ export const adjustmentsAdmin = new Hono<AppEnv>()
     return c.html(<AdjustmentsPage staff={c.var.staff} pending={pending} history={history.rows} nextCursor={history.nextCursor} query={c.req.query()} thresholds={approvalThresholds(c.var.config)} />);
   })
   .post('/:id/:decision{approve|reject}', requireStaff('admin'), async (c) => {
-    const id = parse(idParam, c.req.param('id'));
+    const id = parse(recordId, c.req.param('id'));
     const form = await formBody(c, reasonForm);
     if (!form.ok) return invalidForm(c, form.errors);
     const decide = c.req.param('decision') === 'approve' ? approveAdjustment : rejectAdjustment;

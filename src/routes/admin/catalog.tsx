@@ -16,10 +16,12 @@ import {
   listCatalogServices,
   manualPlanInput,
   marginInput,
+  planCode,
   setServiceEnabled,
   setVariationEnabled,
   syncCatalogNow,
 } from '../../services/catalog-admin';
+import { recordId } from '../../services/console/filters';
 import { CatalogListPage, CatalogServicePage, planFormId } from '../../views/admin/catalog';
 import type { FormFailure } from '../../views/admin/form-fields';
 import { CSV_ROW_LIMIT, reason, refusalOf } from './shared';
@@ -38,8 +40,6 @@ type Done = keyof typeof DONE;
 const count = z.coerce.number().int().min(0).optional();
 /** Only the outcome code and the sync's counts come back in the URL; the words are ours. */
 const doneQuery = z.object({ done: z.enum(Object.keys(DONE) as [Done, ...Done[]]).optional(), services: count, plans: count, disabled: count, restored: count, failed: count }).catch({});
-const serviceId = z.string().trim().min(1).max(64);
-const planCode = z.string().trim().min(1).max(100);
 const toggleForm = z.object({ enabled: z.enum(['true', 'false'], 'Choose enable or disable').transform((v) => v === 'true'), reason });
 const marginForm = z.object({ margin: marginInput, reason });
 const manualForm = manualPlanInput.extend({ reason });
@@ -80,9 +80,9 @@ export const catalogAdmin = new Hono<AppEnv>()
     const counts = new URLSearchParams({ done: 'sync', services: String(report.services), plans: String(report.variations), disabled: String(report.disabled), restored: String(report.restored), failed: String(report.failures.length) });
     return c.redirect(`/admin/catalog?${counts}`, 303);
   })
-  .get('/:serviceId', (c) => servicePage(c, parse(serviceId, c.req.param('serviceId'))))
+  .get('/:serviceId', (c) => servicePage(c, parse(recordId, c.req.param('serviceId'))))
   .post('/:serviceId/margin', requireStaff('operator'), async (c) => {
-    const id = parse(serviceId, c.req.param('serviceId'));
+    const id = parse(recordId, c.req.param('serviceId'));
     const form = await formBody(c, marginForm);
     const failed = (errors: Record<string, string[]>) => ({ form: 'margin', errors, values: form.raw });
     if (!form.ok) return servicePage(c, id, failed(form.errors), 422);
@@ -90,7 +90,7 @@ export const catalogAdmin = new Hono<AppEnv>()
     return refused ? servicePage(c, id, failed(refused), 422) : c.redirect(afterAction(id, 'margin'), 303);
   })
   .post('/:serviceId/enabled', requireStaff('operator'), async (c) => {
-    const id = parse(serviceId, c.req.param('serviceId'));
+    const id = parse(recordId, c.req.param('serviceId'));
     const form = await formBody(c, toggleForm);
     const failed = (errors: Record<string, string[]>) => ({ form: 'service-enabled', errors, values: form.raw });
     if (!form.ok) return servicePage(c, id, failed(form.errors), 422);
@@ -98,7 +98,7 @@ export const catalogAdmin = new Hono<AppEnv>()
     return refused ? servicePage(c, id, failed(refused), 422) : c.redirect(afterAction(id, form.data.enabled ? 'service-enabled' : 'service-disabled'), 303);
   })
   .post('/:serviceId/plans', requireStaff('operator'), async (c) => {
-    const id = parse(serviceId, c.req.param('serviceId'));
+    const id = parse(recordId, c.req.param('serviceId'));
     const form = await formBody(c, manualForm);
     const failed = (errors: Record<string, string[]>) => ({ form: 'manual-plan', errors, values: form.raw });
     if (!form.ok) return servicePage(c, id, failed(form.errors), 422);
@@ -107,7 +107,7 @@ export const catalogAdmin = new Hono<AppEnv>()
     return refused ? servicePage(c, id, failed(refused), 422) : c.redirect(afterAction(id, 'plan-added'), 303);
   })
   .post('/:serviceId/plans/:code/enabled', requireStaff('operator'), async (c) => {
-    const id = parse(serviceId, c.req.param('serviceId'));
+    const id = parse(recordId, c.req.param('serviceId'));
     const code = parse(planCode, c.req.param('code'));
     const form = await formBody(c, toggleForm);
     const failed = (errors: Record<string, string[]>) => ({ form: planFormId(code, form.raw.enabled === 'true'), errors, values: form.raw });

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { database } from '../../db/client';
-import { CURRENCIES, ENTRY_STATUSES, SYSTEM_ACCOUNTS, TRANSFER_KINDS } from '../../durable/ledger-types';
+import { CURRENCIES, ENTRY_STATUSES, SYSTEM_ACCOUNTS, TRANSFER_KINDS, transferId } from '../../durable/ledger-types';
 import type { AppEnv } from '../../env';
 import { csvDownload } from '../../lib/csv';
 import { AppError } from '../../lib/errors';
@@ -26,7 +26,6 @@ const ledgerQuery = listQuery
   .superRefine(fromNotAfterTo);
 
 /** The shape `walletLedger` accepts for transfer ids; anything else cannot name a transfer. */
-const transferIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}$/);
 
 const LABELS: Record<string, string> = { q: 'Search', userId: 'Customer id', currency: 'Currency', account: 'Other account', kind: 'Kind', status: 'Status', from: 'From', to: 'To', cursor: 'Page', limit: 'Rows' };
 const KEYS = ['q', 'userId', 'currency', 'account', 'kind', 'status', 'from', 'to', 'limit'] as const;
@@ -46,10 +45,10 @@ export const ledgerAdmin = new Hono<AppEnv>()
     return c.html(<LedgerPage staff={c.var.staff} values={valuesOf(query)} result={result} />);
   })
   .get('/:transferId', async (c) => {
-    const transferId = transferIdParam.safeParse(c.req.param('transferId'));
-    const detail = transferId.success ? await transferDetail(database(c.env.DB), transferId.data) : null;
-    if (!transferId.success || !detail) throw new AppError('NOT_FOUND', 'No such transfer in the ledger copy');
-    return c.html(<TransferPage staff={c.var.staff} transferId={transferId.data} detail={detail} />);
+    const id = transferId.safeParse(c.req.param('transferId'));
+    const detail = id.success ? await transferDetail(database(c.env.DB), id.data) : null;
+    if (!id.success || !detail) throw new AppError('NOT_FOUND', 'No such transfer in the ledger copy');
+    return c.html(<TransferPage staff={c.var.staff} transferId={id.data} detail={detail} />);
   });
 
 /**

@@ -5,6 +5,7 @@ import type { AppEnv } from '../../env';
 import { csvDownload } from '../../lib/csv';
 import { requireStaff } from '../../middleware/access';
 import { formBody, parse } from '../../middleware/validate';
+import { recordId } from '../../services/console/filters';
 import { addStaff, changeStaffRole, listStaff, newStaffInput, setStaffActive, STAFF_ROLES, staffCsv, staffFilters } from '../../services/staff';
 import type { FormFailure } from '../../views/admin/form-fields';
 import { memberFormId, StaffPage } from '../../views/admin/staff';
@@ -19,7 +20,6 @@ const DONE = {
 type Done = keyof typeof DONE;
 
 const doneQuery = z.object({ done: z.enum(Object.keys(DONE) as [Done, ...Done[]]).optional() }).catch({});
-const staffId = z.string().trim().min(1).max(64);
 const addForm = newStaffInput.extend({ reason });
 const roleForm = z.object({ role: z.enum(STAFF_ROLES, 'Choose a role'), reason });
 const activeForm = z.object({ active: z.enum(['true', 'false'], 'Choose activate or deactivate').transform((v) => v === 'true'), reason });
@@ -47,7 +47,7 @@ export const staffAdmin = new Hono<AppEnv>()
     return refused ? staffPage(c, failed(refused), 422) : c.redirect('/admin/staff?done=added', 303);
   })
   .post('/:id/role', async (c) => {
-    const id = parse(staffId, c.req.param('id'));
+    const id = parse(recordId, c.req.param('id'));
     const form = await formBody(c, roleForm);
     const failed = (errors: Record<string, string[]>) => ({ form: memberFormId('role', id), errors, values: form.raw });
     if (!form.ok) return staffPage(c, failed(form.errors), 422);
@@ -55,7 +55,7 @@ export const staffAdmin = new Hono<AppEnv>()
     return refused ? staffPage(c, failed(refused), 422) : c.redirect('/admin/staff?done=role', 303);
   })
   .post('/:id/active', async (c) => {
-    const id = parse(staffId, c.req.param('id'));
+    const id = parse(recordId, c.req.param('id'));
     const form = await formBody(c, activeForm);
     const failed = (errors: Record<string, string[]>) => ({ form: memberFormId('active', id), errors, values: form.raw });
     if (!form.ok) return staffPage(c, failed(form.errors), 422);

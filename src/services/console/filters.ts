@@ -33,7 +33,7 @@ export function readFilters<S extends z.ZodType>(
 }
 
 /** A record id in a console path; anything longer than an id can be is refused before a query. */
-export const recordId = z.string().trim().min(1).max(64);
+export const recordId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'is not an id');
 
 /** `YYYY-MM-DD` from a date input; `''` means no bound. */
 export const day = z.preprocess(
