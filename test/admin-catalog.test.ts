@@ -125,6 +125,7 @@ describe('/admin/catalog: operator actions, each with one audit row', () => {
     expect(await auditRowsFor('catalog_variation', 'mtn-data/mtn-1gb-500')).toHaveLength(1);
     expect((await adminPost(operator, '/admin/catalog/mtn-data/plans/mtn-1gb-500/enabled', { enabled: 'true', reason: 'Outage over' })).status).toBe(303);
     expect((await publicCatalog()).find((s) => s.serviceId === 'mtn-data')!.variations.map((v) => v.code)).toContain('mtn-1gb-500');
+    expect((await auditRowsFor('catalog_variation', 'mtn-data/mtn-1gb-500')).map((r) => r.action)).toEqual(['catalog.variation.disable', 'catalog.variation.enable']);
   });
 
   it('disables and enables a whole service', async () => {

@@ -5,7 +5,7 @@ import { getConfig } from '../src/config';
 import { database } from '../src/db/client';
 import { ACCESS_COOKIE, ACCESS_HEADER } from '../src/middleware/access';
 import { accessSigningKey } from '../src/sim/access-keys';
-import { accessToken, adminGet, createStaff } from './admin-helpers';
+import { accessToken, adminGet, auditRowsFor, createStaff } from './admin-helpers';
 import { call, ORIGIN } from './helpers';
 
 const config = getConfig(env);
@@ -117,7 +117,9 @@ describe('the mounted /admin console verifies every request itself (providers.md
       body: new URLSearchParams({ email: 'mallory@evil.example', name: 'Mallory', role: 'admin', reason: 'takeover' }).toString(),
     });
     expect(response.status).toBe(403);
-    expect(ORIGIN).toBe('http://malipo.test');
+    expect(await database(env.DB).query.staff.findFirst({ where: (s, { eq }) => eq(s.email, 'mallory@evil.example') })).toBeUndefined();
+    expect(await auditRowsFor('staff', 'mallory@evil.example')).toEqual([]);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'staff.add' AND staff_id = ?").bind(admin.id).first())!.n).toBe(0);
   });
 });
 

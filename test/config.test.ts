@@ -88,4 +88,17 @@ describe('configuration', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('strict-transport-security')).toContain('max-age=');
   });
+
+  it('serves no simulator endpoint with simulators off: not the bench funding, not the Access token minter', async () => {
+    const off = { ...env, SIMULATORS: 'off' };
+    for (const [method, path] of [
+      ['POST', '/__sim/bench/fund'],
+      ['POST', '/__sim/access/token'],
+      ['GET', '/__sim/access/login'],
+      ['POST', '/__sim/monnify/transfers'],
+    ] as const) {
+      const response = await app.fetch(new Request(`http://malipo.test${path}`, { method, headers: { 'content-type': 'application/json', origin: 'http://malipo.test' }, body: method === 'POST' ? '{}' : undefined }), off);
+      expect(response.status, path).toBe(404);
+    }
+  });
 });
