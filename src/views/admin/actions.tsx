@@ -110,7 +110,7 @@ export function DepositActions({ deposit, staff, ...panel }: PanelProps & { depo
         id="recheck"
         action={`/admin/deposits/${deposit.id}/recheck`}
         title={`Re-check with ${provider}`}
-        hint="Asks the provider once now and settles the deposit if the answer is final; scheduled checks are not changed."
+        hint={deposit.method === 'mpesa' ? 'Asks M-Pesa once now and settles the deposit if the answer is final; the scheduled checks carry on as before.' : 'Asks Monnify once now and settles the deposit if the answer is final; it counts as one of its scheduled checks.'}
         button="Re-check now"
         busy="Asking the provider…"
       />
